@@ -56,7 +56,7 @@ func (s *Scope) CreateAssessment(ctx context.Context, a *hipaa.Assessment) error
 		}
 		_, err = tx.exec(ctx, `INSERT INTO answers (practice_id, assessment_id, question_id, value, note, justification, answered_by, answered_at)
 			SELECT practice_id, ?, question_id, value, note, justification, answered_by, answered_at
-			FROM answers WHERE practice_id = ? AND assessment_id = ?`, a.ID, s.practiceID, a.PreviousID)
+			FROM answers WHERE practice_id = ? AND assessment_id = ?`, a.ID, a.PreviousID)
 		return tx.fail(err, "copy the previous answers")
 	})
 }
@@ -170,7 +170,7 @@ func (s *Scope) FinalizeAssessment(ctx context.Context, id, by string) (*hipaa.A
 // (draft or finalized) as needing review, with a reason.
 func (s *Scope) MarkNeedsReview(ctx context.Context, reason string) error {
 	_, err := s.exec(ctx, `UPDATE assessments SET needs_review = ?, review_reason = ?
-		WHERE practice_id = ? AND id = (SELECT id FROM assessments WHERE practice_id = assessments.practice_id
+		WHERE practice_id = ? AND id = (SELECT id FROM assessments WHERE practice_id = ?
 		ORDER BY started_at DESC, id DESC LIMIT 1)`, true, reason)
 	return s.fail(err, "mark the assessment for review")
 }

@@ -87,19 +87,33 @@ func (db *DB) migrate(ctx context.Context) error {
 	if _, err := conn.ExecContext(ctx, create); err != nil {
 		return db.fail(err, "create the schema_migrations table")
 	}
-	var current sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&current); err != nil {
+	applied := map[int]bool{}
+	rows, err := conn.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
 		return db.fail(err, "read the schema version")
 	}
-	latest := 0
-	if len(ms) > 0 {
-		latest = ms[len(ms)-1].version
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return db.fail(err, "read the schema version")
+		}
+		applied[v] = true
 	}
-	if int(current.Int64) > latest {
-		return newerError(db.where, int(current.Int64), latest)
+	rows.Close()
+	known := map[int]bool{}
+	latest := 0
+	for _, m := range ms {
+		known[m.version] = true
+		latest = max(latest, m.version)
+	}
+	for v := range applied {
+		if !known[v] {
+			return newerError(db.where, v, latest)
+		}
 	}
 	for _, m := range ms {
-		if m.version <= int(current.Int64) {
+		if applied[m.version] {
 			continue
 		}
 		tx, err := conn.BeginTx(ctx, nil)
@@ -130,3 +144,6 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	}
 	return int(v.Int64), nil
 }
+
+// LatestSchemaVersion is the newest schema version this binary knows.
+func LatestSchemaVersion() int { return latestVersion() }

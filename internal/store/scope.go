@@ -58,13 +58,38 @@ func (s *Scope) writer() querier {
 	return s.db.write
 }
 
-// scoped checks that a practice-owned query filters or sets practice_id, with
-// the practice ID as its first argument, and rebinds it for the engine.
+// scoped fills in the practice ID and rebinds a practice-owned query for the
+// engine. The caller never passes the practice ID: it goes wherever the query
+// says "practice_id = ?", and into the first value of an INSERT whose column
+// list starts with practice_id. A query with neither is refused, so a
+// practice-owned query cannot forget its scope.
 func (s *Scope) scoped(q string, args []any) (string, []any) {
-	if !strings.Contains(q, "practice_id") {
-		panic("store: practice-owned query without practice_id: " + q)
+	out := make([]any, 0, len(args)+2)
+	insertFirst := strings.HasPrefix(strings.TrimSpace(q), "INSERT") && strings.Contains(q, "(practice_id,") && strings.Contains(q, "VALUES (?")
+	injected, next := 0, 0
+	for i := 0; i < len(q); i++ {
+		if q[i] != '?' {
+			continue
+		}
+		before := strings.TrimRight(q[:i], " ")
+		if strings.HasSuffix(before, "practice_id =") || (insertFirst && injected == 0 && next == 0 && strings.HasSuffix(before, "VALUES (")) {
+			out = append(out, s.practiceID)
+			injected++
+			continue
+		}
+		if next >= len(args) {
+			panic("store: too few arguments for query: " + q)
+		}
+		out = append(out, args[next])
+		next++
 	}
-	return s.db.dialect.rebind(q), append([]any{s.practiceID}, args...)
+	if injected == 0 {
+		panic("store: practice-owned query without a practice_id = ? filter: " + q)
+	}
+	if next != len(args) {
+		panic("store: too many arguments for query: " + q)
+	}
+	return s.db.dialect.rebind(q), out
 }
 
 func (s *Scope) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {

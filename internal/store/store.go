@@ -177,6 +177,7 @@ func inspectSQLite(ctx context.Context, path string) error {
 		if latest := latestVersion(); v.Int64 > int64(latest) {
 			return newerError(path, int(v.Int64), latest)
 		}
+		// Versions this binary lacks below its latest are caught by migrate.
 	}
 	return nil
 }
