@@ -330,7 +330,11 @@ func (s *Service) Finalize(ctx context.Context, assessmentID, by string) (*hipaa
 			for _, q := range ev.Unanswered {
 				ids = append(ids, q.ID)
 			}
-			return hipaa.Errorf(hipaa.EInvalid, "cannot finalize: %d question(s) unanswered: %s", n, strings.Join(ids, ", "))
+			list := strings.Join(ids, ", ")
+			if n > 20 {
+				list = strings.Join(ids[:20], ", ") + fmt.Sprintf(" and %d more", n-20)
+			}
+			return hipaa.Errorf(hipaa.EInvalid, "cannot finalize: %d question(s) unanswered: %s (answer them with `safeguard assess run`)", n, list)
 		}
 		a, err := tx.FinalizeAssessment(ctx, assessmentID, by)
 		out = a
