@@ -116,6 +116,13 @@ func (s *Service) Answer(ctx context.Context, assessmentID string, in []AnswerIn
 	})
 }
 
+// CheckAnswer checks one answer against the question bank without saving
+// it, so that a form can show every problem beside its field.
+func (s *Service) CheckAnswer(in AnswerInput) error {
+	_, err := s.checkAnswer(in)
+	return err
+}
+
 func (s *Service) checkAnswer(in AnswerInput) (hipaa.Answer, error) {
 	where := in.Where
 	if where != "" {
@@ -184,9 +191,16 @@ func (s *Service) reassess(ctx context.Context, assessmentID, carryFrom string) 
 	}
 	for _, w := range writes {
 		if prev, ok := carried[w.Risk.Key]; ok && len(w.Changes) > 0 && w.Changes[0].Field == "created" {
+			freshDue := w.Risk.Due
 			carryPlan(w.Risk, prev.Risk)
 			w.Risk.Level = s.Cat.Level(w.Risk.Likelihood, w.Risk.Impact)
 			w.Changes[0].Rationale = "carried over from assessment " + carryFrom
+			if w.Risk.Due != "" && w.Risk.Due < now.Format("2006-01-02") && w.Risk.Status != hipaa.RiskDone && w.Risk.Status != hipaa.RiskAccepted {
+				// A new analysis starts a new plan cycle, but the missed date stays on record.
+				w.Changes = append(w.Changes, hipaa.RiskChange{At: now, Actor: s.Actor, Field: "due", Before: w.Risk.Due, After: freshDue,
+					Rationale: "the previous plan's due date passed while the risk was still open"})
+				w.Risk.Due = freshDue
+			}
 		}
 		if err := s.Scope.PutRisk(ctx, w.Risk, w.Active); err != nil {
 			return err

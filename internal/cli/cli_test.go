@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/safeguard-hipaa/safeguard/internal/store/storetest"
 )
@@ -216,6 +217,14 @@ func TestDemo(t *testing.T) {
 	json.Unmarshal([]byte(mustRun(t, db, "--practice", "riverside-family-medicine", "assess", "list", "--format", "json")), &list)
 	if len(list) != 2 || list[1]["status"] != "finalized" || list[0]["status"] != "draft" {
 		t.Errorf("demo assessments %v", list)
+	}
+	var risks []map[string]any
+	json.Unmarshal([]byte(mustRun(t, db, "--practice", "riverside-family-medicine", "risks", "list", "--format", "json")), &risks)
+	today := time.Now().UTC().Format("2006-01-02")
+	for _, rk := range risks {
+		if due, _ := rk["due"].(string); due < today {
+			t.Errorf("risk %v carried over with a past due date %s", rk["id"], due)
+		}
 	}
 	r := run(t, db, "", "risks", "list")
 	if r.code != 2 || !strings.Contains(r.stderr, "--practice") {

@@ -136,6 +136,9 @@ func (e *env) risksCmd() *cobra.Command {
 			if len(r.Assets) > 0 {
 				fmt.Fprintf(w, "Affects: %s\n", strings.Join(r.Assets, ", "))
 			}
+			if v, ok := svc.Cat.Vulnerability(r.VulnerabilityID); ok {
+				fmt.Fprintf(w, "Kinds of ePHI: %s · kinds of asset: %s\n", strings.ReplaceAll(strings.Join(v.EPHI, ", "), "_", " "), strings.ReplaceAll(strings.Join(v.Assets, ", "), "_", " "))
+			}
 			if r.Contradicted {
 				fmt.Fprintln(w, "Evidence contradicts an answer that said this safeguard is in place.")
 			}

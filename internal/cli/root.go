@@ -129,7 +129,9 @@ Start with "safeguard demo" to see a complete sample, or "safeguard init" to set
 			default:
 				return hipaa.Errorf(hipaa.EInvalid, "--format %q is not known: use table or json", e.format)
 			}
-			return nil
+			// The embedded catalog is validated before any command runs.
+			_, err := e.catalog()
+			return err
 		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
