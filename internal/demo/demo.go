@@ -56,7 +56,6 @@ var thisYear = map[string]answer{
 	"SM-01": {value: hipaa.AnswerPartial, note: "A consultant did one in 2023; this is the first full update."},
 	"SM-02": {value: hipaa.AnswerNo},
 	"SM-05": {value: hipaa.AnswerPartial, note: "A to-do list exists; owners and dates are missing for half of it."},
-	"SM-10": {value: hipaa.AnswerNo, note: "Nobody looks at the EHR access report."},
 	"SM-13": {value: hipaa.AnswerYes, note: "Dana Ortiz, named in the 2023 policy binder."},
 	"WF-04": {value: hipaa.AnswerPartial, note: "Checklist exists but misses the X-ray workstation and the alarm code."},
 	"WF-07": {value: hipaa.AnswerNA, justification: "Riverside is a provider, not a health care clearinghouse; claims go through athenaOne's clearinghouse."},
