@@ -12,7 +12,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -96,6 +95,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	if err := inspectSQLite(ctx, path); err != nil {
 		return nil, err
+	}
+	// A new database file is readable by its owner only: it holds a practice's weaknesses.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, hipaa.WrapError(hipaa.EUnavailable, err, "cannot create database %s: %s", path, firstLine(err))
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	u := "file:" + url.PathEscape(path)
@@ -267,9 +272,4 @@ func (db *DB) fail(err error, doing string) error {
 		return hipaa.WrapError(hipaa.EConflict, err, "database %s: %s: a record with the same key exists", db.where, doing)
 	}
 	return hipaa.WrapError(hipaa.EUnavailable, err, "database %s: cannot %s: %s", db.where, doing, firstLine(err))
-}
-
-// wrapf is fmt.Errorf for the rare internal errors that need context.
-func wrapf(err error, format string, args ...any) error {
-	return fmt.Errorf(format+": %w", append(args, err)...)
 }
