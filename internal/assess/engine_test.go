@@ -355,3 +355,38 @@ func TestCompare(t *testing.T) {
 		t.Errorf("risks diff %+v", d.Risks)
 	}
 }
+
+func TestQuickCheck(t *testing.T) {
+	cat := catalog.MustDefault()
+	if n := len(cat.QuickCheck); n < 10 || n > 15 {
+		t.Fatalf("the quick check has %d questions; it should take about a minute", n)
+	}
+	all := func(v hipaa.AnswerValue) map[string]hipaa.Answer {
+		m := map[string]hipaa.Answer{}
+		for _, id := range cat.QuickCheck {
+			m[id] = hipaa.Answer{QuestionID: id, Value: v}
+		}
+		return m
+	}
+	good := QuickCheck(cat, all(hipaa.AnswerYes))
+	if good.Score != 100 || len(good.Gaps) != 0 || good.Answered != good.Total {
+		t.Errorf("all Yes: %+v", good)
+	}
+	bad := QuickCheck(cat, all(hipaa.AnswerNo))
+	if bad.Score != 0 || len(bad.Gaps) != 3 {
+		t.Fatalf("all No: score %d, %d gaps", bad.Score, len(bad.Gaps))
+	}
+	for _, g := range bad.Gaps {
+		if g.Title == "" || g.Action == "" || g.QuestionID == "" || len(g.Citations) == 0 {
+			t.Errorf("gap lacks plain words or citations: %+v", g)
+		}
+	}
+	if bad.Gaps[0].Level.Rank() < bad.Gaps[2].Level.Rank() {
+		t.Errorf("gaps not ordered by level: %+v", bad.Gaps)
+	}
+	mixed := all(hipaa.AnswerYes)
+	mixed["SM-01"] = hipaa.Answer{QuestionID: "SM-01", Value: hipaa.AnswerNo}
+	if r := QuickCheck(cat, mixed); r.Score >= 100 || r.Score <= 50 || len(r.Gaps) == 0 || r.Gaps[0].QuestionID != "SM-01" {
+		t.Errorf("one gap: %+v", r)
+	}
+}

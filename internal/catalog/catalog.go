@@ -29,6 +29,8 @@ type Catalog struct {
 	Vulnerabilities []hipaa.Vulnerability
 	FindingRules    []hipaa.FindingRule
 	Matrix          [5][5]hipaa.Level
+	// QuickCheck lists the question IDs of the one-minute first look.
+	QuickCheck []string
 
 	controls  map[string]int // citation or alias → index in Controls
 	questions map[string]int

@@ -296,6 +296,7 @@ func brokenCatalog(edit func(files map[string]string)) fstest.MapFS {
   citations: ["164.312(b)"]
   flags: [V-TST-ONE]
 `,
+		"quickcheck.yaml":    "questions: [TS-01]\n",
 		"finding_rules.yaml": "- rule: R-1\n  source: x\n  title: t\n  citations: [\"164.312(b)\"]\n  vulnerabilities: [V-TST-ONE]\n  contradicts: [TS-01]\n",
 	}
 	if edit != nil {

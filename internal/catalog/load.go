@@ -111,6 +111,14 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		}
 	}
 
+	var quick struct {
+		Questions []string `yaml:"questions"`
+	}
+	if err := decodeStrict(fsys, "quickcheck.yaml", &quick); err != nil {
+		return nil, err
+	}
+	c.QuickCheck = quick.Questions
+
 	var err error
 	var ctlOrigins, thrOrigins, ruleOrigins []origin
 	if c.Controls, ctlOrigins, err = decodeList[hipaa.Control](fsys, "controls.yaml"); err != nil {

@@ -265,6 +265,14 @@ func (v *validator) validate(ctl, thr, rules, qs, vs []origin) {
 			}
 		}
 	}
+	if len(c.QuickCheck) == 0 {
+		v.errs = append(v.errs, "quickcheck.yaml: lists no questions")
+	}
+	for _, id := range c.QuickCheck {
+		if q, ok := c.Question(id); !ok || q.Scope {
+			v.errs = append(v.errs, fmt.Sprintf("quickcheck.yaml: %q is not a question of the bank (or is a profile question)", id))
+		}
+	}
 	for i, x := range c.Vulnerabilities {
 		if !flagged[x.ID] {
 			v.errorf(vs[i], "vulnerability %s is flagged by no question and no finding rule", x.ID)

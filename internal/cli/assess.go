@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -184,15 +185,7 @@ Add a note after the letter: "p backups run nightly but were never restored". Pr
 			if a.Status == hipaa.StatusFinalized {
 				return hipaa.Errorf(hipaa.EConflict, "assessment %s is finalized: start a new one with `safeguard assess start`", a.ID)
 			}
-			in := bufio.NewScanner(e.stdin)
-			in.Buffer(make([]byte, 64*1024), 1024*1024)
-			readLine := func(prompt string) (string, bool) {
-				fmt.Fprint(e.stdout, prompt)
-				if !in.Scan() {
-					return "", false
-				}
-				return strings.TrimSpace(in.Text()), true
-			}
+			readLine := e.lineReader()
 			fmt.Fprintf(e.stdout, "Risk analysis for %s — %s\n", p.Name, a.Title)
 			skipped := map[string]bool{}
 			asked := map[string]bool{}
@@ -224,37 +217,16 @@ Add a note after the letter: "p backups run nightly but were never restored". Pr
 				if prev, ok := answers[q.ID]; ok {
 					fmt.Fprintf(e.stdout, "  Current answer: %s\n", prev.Value.Label())
 				}
-				choices := "y=Yes p=Partially n=No d=Don't know"
-				if q.NA != "" {
-					choices += " a=Not applicable"
-				}
-				line, ok := readLine(fmt.Sprintf("%s, Enter=skip, q=quit > ", choices))
-				if !ok || line == "q" || line == "quit" {
+				ans, step := e.promptAnswer(q, readLine, e.stdout)
+				switch step {
+				case stepQuit:
 					fmt.Fprintf(e.stdout, "\nSaved %d answer(s). Run `safeguard assess run` again to continue.\n", saved)
 					return nil
-				}
-				if line == "" {
+				case stepSkip:
 					skipped[q.ID] = true
 					continue
-				}
-				word, note, _ := strings.Cut(line, " ")
-				if word == "a" {
-					word = "na"
-				}
-				v, valid := hipaa.ParseAnswer(word)
-				if _, offered := q.Option(v); !valid || !offered {
-					fmt.Fprintf(e.stdout, "  %q is not one of the choices; try again.\n", word)
+				case stepRetry:
 					continue
-				}
-				ans := app.AnswerInput{QuestionID: q.ID, Value: string(v), Note: strings.TrimSpace(note)}
-				if v == hipaa.AnswerNA {
-					j, ok := readLine("  Why does this not apply to your practice? > ")
-					if !ok || j == "" {
-						fmt.Fprintln(e.stdout, "  Not applicable needs a reason; the question stays unanswered.")
-						skipped[q.ID] = true
-						continue
-					}
-					ans.Justification = j
 				}
 				if err := svc.Answer(ctx, a.ID, []app.AnswerInput{ans}); err != nil {
 					return err
@@ -267,6 +239,64 @@ Add a note after the letter: "p backups run nightly but were never restored". Pr
 	cmd.Flags().BoolVar(&all, "all", false, "also ask questions already answered (to review them)")
 	cmd.Flags().StringVar(&section, "section", "", "only ask this section's questions")
 	return cmd
+}
+
+// Outcomes of one prompt.
+const (
+	stepAnswer = iota
+	stepSkip
+	stepRetry
+	stepQuit
+)
+
+// promptAnswer asks for the answer to q and says what to do next.
+func (e *env) promptAnswer(q *hipaa.Question, readLine func(string) (string, bool), out io.Writer) (app.AnswerInput, int) {
+	choices := "y=Yes p=Partially n=No d=Don't know"
+	if q.NA != "" {
+		choices += " a=Not applicable"
+	}
+	line, ok := readLine(fmt.Sprintf("%s, Enter=skip, q=quit > ", choices))
+	if !ok || line == "q" || line == "quit" {
+		return app.AnswerInput{}, stepQuit
+	}
+	if line == "" {
+		return app.AnswerInput{}, stepSkip
+	}
+	word, note, _ := strings.Cut(line, " ")
+	if word == "a" {
+		word = "na"
+	}
+	v, valid := hipaa.ParseAnswer(word)
+	if _, offered := q.Option(v); !valid || !offered {
+		fmt.Fprintf(out, "  %q is not one of the choices; try again.\n", word)
+		return app.AnswerInput{}, stepRetry
+	}
+	ans := app.AnswerInput{QuestionID: q.ID, Value: string(v), Note: strings.TrimSpace(note)}
+	if v == hipaa.AnswerNA {
+		j, ok := readLine("  Why does this not apply to your practice? > ")
+		if !ok || j == "" {
+			fmt.Fprintln(out, "  Not applicable needs a reason; the question stays unanswered.")
+			return app.AnswerInput{}, stepSkip
+		}
+		ans.Justification = j
+	}
+	return ans, stepAnswer
+}
+
+// lineReader returns a prompt-and-read function over e.stdin.
+func (e *env) lineReader() func(string) (string, bool) { return e.promptReader(e.stdout) }
+
+// promptReader returns a function that writes a prompt to out and reads a line from e.stdin.
+func (e *env) promptReader(out io.Writer) func(string) (string, bool) {
+	in := bufio.NewScanner(e.stdin)
+	in.Buffer(make([]byte, 64*1024), 1024*1024)
+	return func(prompt string) (string, bool) {
+		fmt.Fprint(out, prompt)
+		if !in.Scan() {
+			return "", false
+		}
+		return strings.TrimSpace(in.Text()), true
+	}
 }
 
 // nextQuestion picks the next question to ask: the first applicable one not

@@ -248,3 +248,38 @@ func TestDemoOnPostgres(t *testing.T) {
 		t.Errorf("postgres demo has %d risks", len(risks))
 	}
 }
+
+func TestQuickCheckCarriesIntoTheAssessment(t *testing.T) {
+	db := tempDB(t)
+	// Interactive, on an empty database: the practice's name comes first.
+	r := run(t, db, "Birch Family Care\nn\ny\n", "quickcheck")
+	if r.code != 0 || !strings.Contains(r.stdout, "Provisional score") || !strings.Contains(r.stdout, "not a risk analysis") {
+		t.Fatalf("quickcheck: %+v", r)
+	}
+	if !strings.Contains(r.stdout, "No written risk analysis") {
+		t.Errorf("the first gap should be the missing risk analysis:\n%s", r.stdout)
+	}
+	// Scripted, as JSON: a score and three gaps.
+	answers := filepath.Join(t.TempDir(), "quick.yaml")
+	os.WriteFile(answers, []byte("SM-01: no\nSM-13: no\nEA-01: partial\nEA-03: yes\nTS-21: no\nIC-07: yes\nIC-11: no\nAN-11: yes\nTS-08: yes\nWF-13: yes\nBA-02: yes\nIC-01: yes\n"), 0o600)
+	var out struct {
+		Assessment string `json:"assessment"`
+		Result     struct {
+			Score    int   `json:"provisional_score"`
+			Answered int   `json:"answered"`
+			Gaps     []any `json:"gaps"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, db, "quickcheck", "--from", answers, "--format", "json")), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Result.Answered != 12 || len(out.Result.Gaps) != 3 || out.Result.Score <= 0 || out.Result.Score >= 100 {
+		t.Errorf("result %+v", out.Result)
+	}
+	// The full assessment starts with those answers.
+	var st map[string]any
+	json.Unmarshal([]byte(mustRun(t, db, "assess", "status", "--format", "json")), &st)
+	if st["assessment"].(map[string]any)["id"] != out.Assessment || st["questions_answered"].(float64) < 12 {
+		t.Errorf("the quick check's answers did not reach the assessment: %v", st["questions_answered"])
+	}
+}

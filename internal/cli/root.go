@@ -154,6 +154,7 @@ Start with "safeguard demo" to see a complete sample, or "safeguard init" to set
 		e.planCmd(),
 		e.findingsCmd(),
 		e.demoCmd(),
+		e.quickcheckCmd(),
 	)
 	return root
 }
