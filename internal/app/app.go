@@ -7,7 +7,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -387,21 +386,14 @@ func (s *Service) UpdateRisk(ctx context.Context, riskID string, u assess.Update
 	return out, err
 }
 
-// Plan returns the risk management plan of an assessment: every open risk
-// with its treatment, ordered by level and due date.
-func (s *Service) Plan(ctx context.Context, assessmentID string) ([]*hipaa.Risk, error) {
+// Plan returns the risk management plan of an assessment: one action per
+// vulnerability, covering all the risks it raises, by priority.
+func (s *Service) Plan(ctx context.Context, assessmentID string) ([]assess.PlanAction, error) {
 	risks, err := s.Scope.Risks(ctx, assessmentID, store.RiskFilter{})
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(risks, func(i, j int) bool {
-		a, b := risks[i], risks[j]
-		if a.Level.Rank() != b.Level.Rank() {
-			return a.Level.Rank() > b.Level.Rank()
-		}
-		return a.Due < b.Due
-	})
-	return risks, nil
+	return assess.BuildPlan(s.Cat, risks), nil
 }
 
 // Diff compares two assessments of the practice.

@@ -390,3 +390,33 @@ func TestQuickCheck(t *testing.T) {
 		t.Errorf("one gap: %+v", r)
 	}
 }
+
+func TestBuildPlanGroupsByVulnerability(t *testing.T) {
+	cat := catalog.MustDefault()
+	ev := Evaluate(cat, "a1", allAnswers(cat, hipaa.AnswerYes, map[string]hipaa.AnswerValue{"SM-01": hipaa.AnswerNo, "IC-09": hipaa.AnswerNo}), nil)
+	writes := Merge(cat, ev.Risks, nil, "Dana", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), "t")
+	var risks []*hipaa.Risk
+	vulns := map[string]bool{}
+	for _, w := range writes {
+		risks = append(risks, w.Risk)
+		vulns[w.Risk.VulnerabilityID] = true
+	}
+	risks[len(risks)-1].Status = hipaa.RiskInProgress
+	plan := BuildPlan(cat, risks)
+	if len(plan) != len(vulns) {
+		t.Fatalf("%d actions for %d vulnerabilities", len(plan), len(vulns))
+	}
+	covered := 0
+	for i, a := range plan {
+		covered += len(a.Risks)
+		if a.Action == "" || len(a.Citations) == 0 || len(a.Threats) != len(a.Risks) {
+			t.Errorf("action %+v", a)
+		}
+		if i > 0 && plan[i-1].Level.Rank() < a.Level.Rank() {
+			t.Errorf("plan not ordered by level")
+		}
+	}
+	if covered != len(risks) {
+		t.Errorf("actions cover %d of %d risks", covered, len(risks))
+	}
+}

@@ -2,6 +2,7 @@ package assess
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -222,4 +223,67 @@ func ApplyUpdate(cat *catalog.Catalog, r *hipaa.Risk, u Update, now time.Time, a
 		return nil, hipaa.Errorf(hipaa.EInvalid, "status accepted needs treatment accept, with an approver and rationale")
 	}
 	return ch, nil
+}
+
+// PlanAction is one line of the risk management plan: the fix for one
+// vulnerability, covering every risk (threat) that vulnerability raises.
+type PlanAction struct {
+	Vulnerability string           `json:"vulnerability"`
+	Title         string           `json:"title"`
+	Action        string           `json:"action"`
+	Level         hipaa.Level      `json:"level"`
+	Due           string           `json:"due"`
+	Owner         string           `json:"owner"`
+	Status        hipaa.RiskStatus `json:"status"`
+	Treatment     hipaa.Treatment  `json:"treatment"`
+	Effort        string           `json:"effort"`
+	Citations     []string         `json:"citations"`
+	Risks         []string         `json:"risks"`
+	Threats       []string         `json:"threats"`
+}
+
+// statusOrder ranks statuses by how much work is left, most first.
+var statusOrder = map[hipaa.RiskStatus]int{hipaa.RiskOpen: 3, hipaa.RiskInProgress: 2, hipaa.RiskAccepted: 1, hipaa.RiskDone: 0}
+
+// BuildPlan groups risks into plan actions by vulnerability: the level is the
+// highest of its risks, the due date the earliest, the status the one with the
+// most work left, and the owner and planned controls those of its most
+// serious risk. Actions are ordered by level, then due date.
+func BuildPlan(cat *catalog.Catalog, risks []*hipaa.Risk) []PlanAction {
+	sorted := append([]*hipaa.Risk{}, risks...)
+	SortRisks(sorted)
+	index := map[string]int{}
+	var out []PlanAction
+	for _, r := range sorted {
+		i, ok := index[r.VulnerabilityID]
+		if !ok {
+			title := r.Title
+			if v, ok := cat.Vulnerability(r.VulnerabilityID); ok {
+				title = v.Title
+			}
+			out = append(out, PlanAction{Vulnerability: r.VulnerabilityID, Title: title, Action: r.PlannedControls, Level: r.Level,
+				Due: r.Due, Owner: r.Owner, Status: r.Status, Treatment: r.Treatment, Effort: r.Effort, Citations: []string{}, Risks: []string{}, Threats: []string{}})
+			i = len(out) - 1
+			index[r.VulnerabilityID] = i
+		}
+		a := &out[i]
+		a.Risks = append(a.Risks, r.ID)
+		if t, ok := cat.Threat(r.ThreatID); ok {
+			a.Threats = union(a.Threats, []string{t.Name})
+		}
+		a.Citations = union(a.Citations, r.Citations)
+		if r.Due != "" && (a.Due == "" || r.Due < a.Due) {
+			a.Due = r.Due
+		}
+		if statusOrder[r.Status] > statusOrder[a.Status] {
+			a.Status = r.Status
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Level.Rank() != out[j].Level.Rank() {
+			return out[i].Level.Rank() > out[j].Level.Rank()
+		}
+		return out[i].Due < out[j].Due
+	})
+	return out
 }

@@ -277,29 +277,26 @@ func (e *env) planCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			risks, err := svc.Plan(cmd.Context(), a.ID)
+			actions, err := svc.Plan(cmd.Context(), a.ID)
 			if err != nil {
 				return err
 			}
 			if e.format == "json" {
-				if risks == nil {
-					risks = []*hipaa.Risk{}
+				if actions == nil {
+					actions = []assess.PlanAction{}
 				}
-				return e.json(map[string]any{"assessment": a.ID, "note": assess.DueNote, "actions": risks})
+				return e.json(map[string]any{"assessment": a.ID, "note": assess.DueNote, "actions": actions})
 			}
 			today := svc.Scope.DB().Now().Format("2006-01-02")
-			fmt.Fprintf(e.stdout, "Risk management plan — %s — %s\n\n", p.Name, a.Title)
-			tw := e.table()
-			fmt.Fprintln(tw, "#\tLEVEL\tDUE\tOWNER\tSTATUS\tACTION\tRISK")
-			for i, r := range risks {
-				due := r.Due
-				if due != "" && due < today && r.Status != hipaa.RiskDone && r.Status != hipaa.RiskAccepted {
-					due += " OVERDUE"
+			fmt.Fprintf(e.stdout, "Risk management plan — %s — %s\n%d actions cover the open risks; each names the risks it treats.\n", p.Name, a.Title, len(actions))
+			for i, x := range actions {
+				due := x.Due
+				if due != "" && due < today && x.Status != hipaa.RiskDone && x.Status != hipaa.RiskAccepted {
+					due += " (OVERDUE)"
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, r.Level, due, truncate(dash(r.Owner), 20), r.Status, truncate(r.PlannedControls, 60), r.ID)
-			}
-			if err := tw.Flush(); err != nil {
-				return err
+				fmt.Fprintf(e.stdout, "\n%d. [%s] %s\n   %s\n   Owner: %s · due %s · %s · effort %s · 45 CFR %s\n   Treats: %s (%s)\n",
+					i+1, x.Level, x.Title, indent(wrap(x.Action, 94), "   "), dash(x.Owner), dash(due), strings.ReplaceAll(string(x.Status), "_", " "),
+					dash(x.Effort), strings.Join(x.Citations, ", "), strings.Join(x.Threats, "; "), strings.Join(x.Risks, " "))
 			}
 			fmt.Fprintf(e.stdout, "\n%s\n", wrap(assess.DueNote, 100))
 			return nil
