@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/safeguard-hipaa/safeguard/internal/catalog"
@@ -248,7 +249,7 @@ var statusOrder = map[hipaa.RiskStatus]int{hipaa.RiskOpen: 3, hipaa.RiskInProgre
 // BuildPlan groups risks into plan actions by vulnerability: the level is the
 // highest of its risks, the due date the earliest, the status the one with the
 // most work left, and the owner and planned controls those of its most
-// serious risk. Actions are ordered by level, then due date.
+// serious risk; every distinct owner is named. Actions are ordered by level, then due date.
 func BuildPlan(cat *catalog.Catalog, risks []*hipaa.Risk) []PlanAction {
 	sorted := append([]*hipaa.Risk{}, risks...)
 	SortRisks(sorted)
@@ -272,6 +273,12 @@ func BuildPlan(cat *catalog.Catalog, risks []*hipaa.Risk) []PlanAction {
 			a.Threats = union(a.Threats, []string{t.Name})
 		}
 		a.Citations = union(a.Citations, r.Citations)
+		if r.Owner != "" && !strings.Contains("; "+a.Owner+"; ", "; "+r.Owner+"; ") {
+			if a.Owner != "" {
+				a.Owner += "; "
+			}
+			a.Owner += r.Owner
+		}
 		if r.Due != "" && (a.Due == "" || r.Due < a.Due) {
 			a.Due = r.Due
 		}
