@@ -208,8 +208,37 @@ func (s *Service) reassess(ctx context.Context, assessmentID, carryFrom string) 
 			return err
 		}
 	}
-	return nil
+	return s.snapshot(ctx, a.ID, ev)
 }
+
+// snapshot records today's score and open risks of an assessment for the trend.
+func (s *Service) snapshot(ctx context.Context, assessmentID string, ev *assess.Evaluation) error {
+	answers, err := s.Scope.Answers(ctx, assessmentID)
+	if err != nil {
+		return err
+	}
+	risks, err := s.Scope.Risks(ctx, assessmentID, store.RiskFilter{})
+	if err != nil {
+		return err
+	}
+	var open []*hipaa.Risk
+	for _, r := range risks {
+		if r.Status != hipaa.RiskDone && r.Status != hipaa.RiskAccepted {
+			open = append(open, r)
+		}
+	}
+	n := store.CountByLevel(open)
+	p, err := s.Scope.Practice(ctx)
+	if err != nil {
+		return err
+	}
+	return s.Scope.PutSnapshot(ctx, store.Snapshot{AssessmentID: assessmentID, Day: Today(p, s.Scope.DB().Now()),
+		Score: assess.ComputeScore(s.Cat, ev, answers).Overall, Critical: n[hipaa.LevelCritical], High: n[hipaa.LevelHigh],
+		Moderate: n[hipaa.LevelModerate], Low: n[hipaa.LevelLow]})
+}
+
+// Trend returns the practice's score and open-risk history, oldest first.
+func (s *Service) Trend(ctx context.Context) ([]store.Snapshot, error) { return s.Scope.Snapshots(ctx) }
 
 // carryPlan copies the plan of last year's risk onto this year's.
 func carryPlan(r, prev *hipaa.Risk) {
@@ -381,7 +410,15 @@ func (s *Service) UpdateRisk(ctx context.Context, riskID string, u assess.Update
 			return err
 		}
 		out = r
-		return tx.AddRiskChanges(ctx, r.ID, changes)
+		if err := tx.AddRiskChanges(ctx, r.ID, changes); err != nil {
+			return err
+		}
+		svc := &Service{Cat: s.Cat, Scope: tx, Actor: s.Actor}
+		ev, err := svc.evaluate(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		return svc.snapshot(ctx, a.ID, ev)
 	})
 	return out, err
 }

@@ -28,7 +28,7 @@ when, and freezes the assessment.`,
 	var assessmentID string
 	cmd.PersistentFlags().StringVar(&assessmentID, "assessment", "", "assessment ID (default: the current draft, else the latest)")
 	cmd.AddCommand(e.assessStartCmd(), e.assessListCmd(), e.assessAnswerCmd(&assessmentID), e.assessRunCmd(&assessmentID),
-		e.assessStatusCmd(&assessmentID), e.assessFinalizeCmd(&assessmentID), e.assessDiffCmd(), e.assessChangeCmd())
+		e.assessStatusCmd(&assessmentID), e.assessFinalizeCmd(&assessmentID), e.assessDiffCmd(), e.assessChangeCmd(), e.assessTrendCmd())
 	return cmd
 }
 
@@ -513,4 +513,31 @@ func (e *env) assessChangeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&desc, "description", "", "what changed")
 	cmd.Flags().StringVar(&on, "date", "", "when it happened, YYYY-MM-DD (default: today)")
 	return cmd
+}
+
+func (e *env) assessTrendCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "trend",
+		Short: "Show the score and open risks over time",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, _, err := e.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			list, err := svc.Trend(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if e.format == "json" {
+				return e.json(list)
+			}
+			tw := e.table()
+			fmt.Fprintln(tw, "DAY\tSCORE\tCRITICAL\tHIGH\tMODERATE\tLOW\tASSESSMENT")
+			for _, s := range list {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Day, s.Score, s.Critical, s.High, s.Moderate, s.Low, s.AssessmentID)
+			}
+			return tw.Flush()
+		},
+	}
 }

@@ -226,6 +226,11 @@ func TestDemo(t *testing.T) {
 			t.Errorf("risk %v carried over with a past due date %s", rk["id"], due)
 		}
 	}
+	var trend []map[string]any
+	json.Unmarshal([]byte(mustRun(t, db, "--practice", "riverside-family-medicine", "assess", "trend", "--format", "json")), &trend)
+	if len(trend) < 2 || trend[0]["day"].(string) >= trend[len(trend)-1]["day"].(string) || trend[0]["score"].(float64) >= trend[len(trend)-1]["score"].(float64) {
+		t.Errorf("trend should show last year's lower score first: %v", trend)
+	}
 	r := run(t, db, "", "risks", "list")
 	if r.code != 2 || !strings.Contains(r.stderr, "--practice") {
 		t.Errorf("two practices without --practice: %+v", r)
