@@ -55,12 +55,17 @@ func (d dialect) rebind(q string) string {
 	return b.String()
 }
 
-// timeArg makes a time ready to bind: RFC 3339 text on SQLite, a timestamp on PostgreSQL.
+// sqliteTime is the fixed-width RFC 3339 layout times are kept in on SQLite,
+// so that comparing the text compares the times.
+const sqliteTime = "2006-01-02T15:04:05.000000Z07:00"
+
+// timeArg makes a time ready to bind: fixed-width RFC 3339 text in UTC on
+// SQLite, a timestamp on PostgreSQL.
 func (d dialect) timeArg(t time.Time) any {
 	if d == postgres {
 		return t.UTC()
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return t.UTC().Format(sqliteTime)
 }
 
 // optTime binds a possibly absent time as NULL.

@@ -32,7 +32,9 @@ type DB struct {
 	read, write *sql.DB
 	// where names the database for messages, without any password.
 	where string
-	now   func() time.Time
+	// dsn is how the database was opened, for opening it again (tests, workers).
+	dsn string
+	now func() time.Time
 }
 
 // Open opens the database named by dsn — a SQLite file path, or a postgres://
@@ -75,7 +77,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, hipaa.WrapError(hipaa.EUnavailable, err, "cannot reach database %s: %s", where, firstLine(err))
 	}
-	db := &DB{dialect: postgres, read: pool, write: pool, where: where, now: time.Now}
+	db := &DB{dialect: postgres, read: pool, write: pool, where: where, dsn: dsn, now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -119,7 +121,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, hipaa.WrapError(hipaa.EUnavailable, err, "cannot open database %s", path)
 	}
 	read.SetMaxOpenConns(8)
-	db := &DB{dialect: sqliteEngine, read: read, write: write, where: path, now: time.Now}
+	db := &DB{dialect: sqliteEngine, read: read, write: write, where: path, dsn: path, now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -225,6 +227,10 @@ func (db *DB) Engine() string { return db.dialect.name() }
 
 // Where names the database for messages (a file path, or a URL without password).
 func (db *DB) Where() string { return db.where }
+
+// URL returns what the database was opened with (a path or a URL that may hold
+// a password): for opening it again, never for messages.
+func (db *DB) URL() string { return db.dsn }
 
 // SetClock replaces the clock, for tests.
 func (db *DB) SetClock(now func() time.Time) { db.now = now }

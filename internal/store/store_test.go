@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 
@@ -408,4 +409,38 @@ func TestUnreachablePostgres(t *testing.T) {
 	if strings.Contains(msg, "s3cret") || !strings.Contains(msg, "postgres://alice@127.0.0.1:1/nowhere") {
 		t.Errorf("message %q must name the URL without its password", msg)
 	}
+}
+
+func TestTimesCompareInSQL(t *testing.T) {
+	// Reminders and sessions compare stored times in SQL; on SQLite the text
+	// must sort like the times it holds, whole seconds or not.
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		p := newPractice(t, db, "Clock Clinic")
+		s := db.For(p.ID)
+		base := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+		db.SetClock(func() time.Time { return base })
+		if _, err := s.ClaimReminder(ctx, "k", "c", "i", "s", "b"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishReminder(ctx, "k", "c", errors.New("down"), base.Add(500*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		db.SetClock(func() time.Time { return base.Add(200 * time.Millisecond) })
+		if due, _ := s.DueRetries(ctx); len(due) != 0 {
+			t.Errorf("retry due 300 ms early")
+		}
+		db.SetClock(func() time.Time { return base.Add(time.Second) })
+		if due, _ := s.DueRetries(ctx); len(due) != 1 {
+			t.Errorf("retry not due after its time")
+		}
+		// A whole-second time against a fractional one.
+		if err := s.FinishReminder(ctx, "k", "c", errors.New("down"), base.Add(2*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		db.SetClock(func() time.Time { return base.Add(2*time.Second + 300*time.Millisecond) })
+		if due, _ := s.DueRetries(ctx); len(due) != 1 {
+			t.Errorf("retry at a whole second not due 300 ms later")
+		}
+	})
 }
