@@ -73,6 +73,38 @@ func (e *env) findingsCmd() *cobra.Command {
 	list.Flags().StringVar(&source, "source", "", "only this analyzer: inventory, vulnfeed, netseg, accesslog, vendors, workforce, policy")
 	list.Flags().StringVar(&status, "status", "", "only this status: open, confirmed, dismissed, resolved")
 	list.Flags().StringVar(&failOn, "fail-on", "", "exit 1 if an open finding is at or above this severity")
-	cmd.AddCommand(list)
+	imp := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Import findings from another tool (Safeguard's JSON shape)",
+		Long: `Import findings that another scanner or tool produced, as a JSON array:
+
+  [{"source": "scanner", "rule": "SEG-03", "severity": "high",
+    "title": "Guest Wi-Fi reaches the X-ray workstation", "subject": "guest → medical",
+    "citations": ["164.312(a)(1)"], "evidence": [{"host": "10.0.5.20", "port": 3389}]}]
+
+Rules known to Safeguard (see internal/catalog/data/finding_rules.yaml) feed the matching
+vulnerabilities and can contradict answers; other rules become risks of their own. The whole file
+is checked before anything is saved.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, _, err := e.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fs, err := svc.ReadFindings(args[0])
+			if err != nil {
+				return err
+			}
+			if err := svc.ImportFindings(cmd.Context(), fs); err != nil {
+				return err
+			}
+			if e.format == "json" {
+				return e.json(fs)
+			}
+			fmt.Fprintf(e.stdout, "Imported %d finding(s); the current assessment was re-evaluated.\n", len(fs))
+			return nil
+		},
+	}
+	cmd.AddCommand(list, imp)
 	return cmd
 }

@@ -126,6 +126,10 @@ Start with "safeguard demo" to see a complete sample, or "safeguard init" to set
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			switch e.format {
 			case "table", "json":
+			case "ics":
+				if cmd.Name() != "calendar" {
+					return hipaa.Errorf(hipaa.EInvalid, "--format ics is only for `safeguard calendar`: use table or json")
+				}
 			default:
 				return hipaa.Errorf(hipaa.EInvalid, "--format %q is not known: use table or json", e.format)
 			}
@@ -140,7 +144,7 @@ Start with "safeguard demo" to see a complete sample, or "safeguard init" to set
 	pf := root.PersistentFlags()
 	pf.StringVar(&e.dbURL, "db", e.envOr("SAFEGUARD_DB", "safeguard.db"), "database: a SQLite file path or a postgres:// URL (env SAFEGUARD_DB)")
 	pf.StringVar(&e.practiceRef, "practice", e.getenv("SAFEGUARD_PRACTICE"), "practice ID or slug; needed when the database holds more than one (env SAFEGUARD_PRACTICE)")
-	pf.StringVar(&e.format, "format", "table", "output format: table or json")
+	pf.StringVar(&e.format, "format", "table", "output format: table or json (and ics for calendar)")
 	pf.StringVar(&e.actor, "actor", e.envOr("SAFEGUARD_ACTOR", e.envOr("USER", "cli")), "who is acting, recorded in history and sign-offs (env SAFEGUARD_ACTOR)")
 
 	root.AddCommand(
@@ -155,6 +159,9 @@ Start with "safeguard demo" to see a complete sample, or "safeguard init" to set
 		e.findingsCmd(),
 		e.demoCmd(),
 		e.quickcheckCmd(),
+		e.calendarCmd(),
+		e.remindersCmd(),
+		e.watchCmd(),
 	)
 	return root
 }

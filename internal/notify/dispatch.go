@@ -166,3 +166,61 @@ func DefaultBackoff(n int) time.Duration {
 	wait := time.Minute << min(n-1, 9)
 	return min(wait, 6*time.Hour)
 }
+
+// Digest sends each channel one summary a week of what is overdue and what
+// comes due in the next 30 days. It is keyed by ISO week, so it goes out once
+// a week whichever instance runs it.
+func (d *Dispatcher) Digest(ctx context.Context, s *store.Scope, p *hipaa.Practice, duties []calendar.Duty, now time.Time) (*Report, error) {
+	rep := &Report{Errors: []string{}}
+	var overdue, soon []calendar.Duty
+	for _, x := range duties {
+		switch {
+		case x.DaysLeft < 0:
+			overdue = append(overdue, x)
+		case x.DaysLeft <= UpcomingDays:
+			soon = append(soon, x)
+		}
+	}
+	if len(overdue)+len(soon) == 0 {
+		return rep, nil
+	}
+	year, week := now.ISOWeek()
+	key := fmt.Sprintf("digest|%d-W%02d", year, week)
+	subject := fmt.Sprintf("[%s] Weekly compliance digest: %d overdue, %d due in 30 days", p.Name, len(overdue), len(soon))
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s — week %d of %d\n", p.Name, week, year)
+	list := func(title string, ds []calendar.Duty) {
+		if len(ds) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "\n%s:\n", title)
+		for _, x := range ds {
+			tag := ""
+			if x.Proposed {
+				tag = " (proposed rule)"
+			}
+			fmt.Fprintf(&b, "- %s  %s%s (45 CFR %s)\n", x.Due, x.Title, tag, x.Citation)
+		}
+	}
+	list("Overdue", overdue)
+	list("Due in the next 30 days", soon)
+	b.WriteString("\nSee them all: safeguard calendar\n")
+	channels, err := s.Channels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range channels {
+		ok, err := s.ClaimReminder(ctx, key, c.ID, d.Instance, subject, b.String())
+		if err != nil {
+			return rep, err
+		}
+		if !ok {
+			rep.Skipped++
+			continue
+		}
+		if err := d.deliver(ctx, s, c, key, subject, b.String(), map[string]any{"overdue": overdue, "upcoming": soon}, 1, rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}

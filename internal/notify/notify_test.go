@@ -194,3 +194,24 @@ func TestUnreachableServerDoesNotHang(t *testing.T) {
 		t.Error("send blocked too long")
 	}
 }
+
+func TestWeeklyDigestOncePerWeek(t *testing.T) {
+	db := storetest.SQLite(t)
+	srv := newSMTPServer(t, "reminders", "pw-123")
+	p, duties := practiceWithDuties(t, db)
+	d := &Dispatcher{Mailer: testMailer(srv), Instance: "a"}
+	ctx := context.Background()
+	mon := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	for _, now := range []time.Time{mon, mon.Add(2 * time.Hour), mon.AddDate(0, 0, 7)} {
+		if _, err := d.Digest(ctx, db.For(p.ID), p, duties, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := srv.received()
+	if len(got) != 2 {
+		t.Fatalf("%d digests over two weeks, want 2", len(got))
+	}
+	if !strings.Contains(got[0].data, "1 overdue, 2 due in 30 days") || strings.Contains(got[0].data, "Penetration test") {
+		t.Errorf("digest:\n%s", got[0].data)
+	}
+}
