@@ -32,6 +32,11 @@ func (s *Service) Calendar(ctx context.Context, within int) ([]calendar.Duty, *h
 	if err != nil {
 		return nil, nil, err
 	}
+	gov, err := governanceDuties(ctx, s, p, today)
+	if err != nil {
+		return nil, nil, err
+	}
+	duties = append(duties, gov...)
 	for _, src := range dutySources {
 		more, err := src(ctx, s, p, today)
 		if err != nil {
@@ -93,6 +98,16 @@ func (s *Service) coreDuties(ctx context.Context, p *hipaa.Practice, today strin
 	last, err := s.Scope.LastDutiesDone(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// A contingency test recorded with its results counts as the duty done.
+	tests, err := s.Scope.ContingencyTests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tests {
+		if t.TestedOn > last[calendar.KindContingencyTest] {
+			last[calendar.KindContingencyTest] = t.TestedOn
+		}
 	}
 	for _, c := range calendar.Cadences {
 		done := last[c.Kind]

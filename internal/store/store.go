@@ -121,6 +121,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, hipaa.WrapError(hipaa.EUnavailable, err, "cannot open database %s", path)
 	}
 	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8) // keep them: opening a SQLite connection re-reads the schema
 	db := &DB{dialect: sqliteEngine, read: read, write: write, where: path, dsn: path, now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
