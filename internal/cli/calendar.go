@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"os"
 	"strconv"
@@ -118,9 +120,9 @@ func cadenceKinds() string {
 
 // smtpFlags are the SMTP settings shared by `reminders send` and `serve`.
 type smtpFlags struct {
-	host, user, passwordFile, from string
-	port                           int
-	insecure                       bool
+	host, user, passwordFile, from, caFile string
+	port                                   int
+	insecure                               bool
 }
 
 func (e *env) addSMTPFlags(cmd *cobra.Command, f *smtpFlags) {
@@ -132,6 +134,7 @@ func (e *env) addSMTPFlags(cmd *cobra.Command, f *smtpFlags) {
 	fl.StringVar(&f.passwordFile, "smtp-password-file", "", "file holding the SMTP password (or env SAFEGUARD_SMTP_PASSWORD)")
 	fl.StringVar(&f.from, "smtp-from", e.getenv("SAFEGUARD_SMTP_FROM"), "sender address of reminders (env SAFEGUARD_SMTP_FROM)")
 	fl.BoolVar(&f.insecure, "smtp-insecure", false, "allow a server without STARTTLS (only for a relay on this machine)")
+	fl.StringVar(&f.caFile, "smtp-ca-file", e.getenv("SAFEGUARD_SMTP_CA_FILE"), "PEM file of the certificate authority a private SMTP relay uses (env SAFEGUARD_SMTP_CA_FILE)")
 }
 
 func (e *env) mailer(f *smtpFlags) (*notify.Mailer, error) {
@@ -149,7 +152,19 @@ func (e *env) mailer(f *smtpFlags) (*notify.Mailer, error) {
 	if f.from == "" {
 		return nil, hipaa.Errorf(hipaa.EInvalid, "--smtp-from is needed with --smtp-host: the address reminders come from")
 	}
-	return &notify.Mailer{Host: f.host, Port: f.port, Username: f.user, Password: pw, From: f.from, Insecure: f.insecure}, nil
+	m := &notify.Mailer{Host: f.host, Port: f.port, Username: f.user, Password: pw, From: f.from, Insecure: f.insecure}
+	if f.caFile != "" {
+		pemData, err := os.ReadFile(f.caFile)
+		if err != nil {
+			return nil, hipaa.Errorf(hipaa.EInvalid, "cannot read --smtp-ca-file %s: %s", f.caFile, firstLine(err.Error()))
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pemData) {
+			return nil, hipaa.Errorf(hipaa.EInvalid, "--smtp-ca-file %s holds no PEM certificate", f.caFile)
+		}
+		m.TLS = &tls.Config{RootCAs: pool, ServerName: f.host, MinVersion: tls.VersionTLS12}
+	}
+	return m, nil
 }
 
 func (e *env) remindersCmd() *cobra.Command {

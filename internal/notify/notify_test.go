@@ -14,25 +14,26 @@ import (
 
 	"github.com/safeguard-hipaa/safeguard/internal/calendar"
 	"github.com/safeguard-hipaa/safeguard/internal/hipaa"
+	"github.com/safeguard-hipaa/safeguard/internal/notify/smtptest"
 	"github.com/safeguard-hipaa/safeguard/internal/store"
 	"github.com/safeguard-hipaa/safeguard/internal/store/storetest"
 )
 
-func testMailer(s *smtpServer) *Mailer {
-	host, port := s.addr()
+func testMailer(s *smtptest.Server) *Mailer {
+	host, port := s.Addr()
 	return &Mailer{Host: host, Port: port, Username: "reminders", Password: "pw-123", From: "safeguard@riverside.example",
-		TLS: &tls.Config{RootCAs: s.pool, ServerName: "127.0.0.1"}, Timeout: 5 * time.Second}
+		TLS: &tls.Config{RootCAs: s.Pool, ServerName: "127.0.0.1"}, Timeout: 5 * time.Second}
 }
 
 func TestMailerUsesSTARTTLSAndAuth(t *testing.T) {
-	srv := newSMTPServer(t, "reminders", "pw-123")
+	srv := smtptest.New(t, "reminders", "pw-123")
 	m := testMailer(srv)
 	if err := m.Send(context.Background(), "dana@riverside.example", "Test subject", "line one\nline two"); err != nil {
 		t.Fatal(err)
 	}
-	got := srv.received()
-	if len(got) != 1 || !got[0].tls || !got[0].authed || got[0].to != "dana@riverside.example" ||
-		!strings.Contains(got[0].data, "Subject: Test subject") || !strings.Contains(got[0].data, "line two") {
+	got := srv.Received()
+	if len(got) != 1 || !got[0].TLS || !got[0].Authed || got[0].To != "dana@riverside.example" ||
+		!strings.Contains(got[0].Data, "Subject: Test subject") || !strings.Contains(got[0].Data, "line two") {
 		t.Fatalf("received %+v", got)
 	}
 	m.Password = "wrong"
@@ -96,7 +97,7 @@ func practiceWithDuties(t *testing.T, db *store.DB) (*hipaa.Practice, []calendar
 
 func TestEachReminderGoesOutOnceAcrossInstances(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
-		srv := newSMTPServer(t, "reminders", "pw-123")
+		srv := smtptest.New(t, "reminders", "pw-123")
 		p, duties := practiceWithDuties(t, db)
 		ctx := context.Background()
 		// Several instances at once; on PostgreSQL each has its own connection pool.
@@ -128,13 +129,13 @@ func TestEachReminderGoesOutOnceAcrossInstances(t *testing.T) {
 			}(i)
 		}
 		wg.Wait()
-		got := srv.received()
+		got := srv.Received()
 		if len(got) != 3 {
 			t.Fatalf("%d e-mails sent, want exactly 3 (BAA, policy review, training)", len(got))
 		}
 		subjects := ""
 		for _, m := range got {
-			subjects += m.data
+			subjects += m.Data
 		}
 		for _, want := range []string{"Acme Shredding", "overdue since 2026-11-17", "Sam Lee"} {
 			if !strings.Contains(subjects, want) {
@@ -143,7 +144,7 @@ func TestEachReminderGoesOutOnceAcrossInstances(t *testing.T) {
 		}
 		// A later run sends nothing new.
 		rep, err := (&Dispatcher{Mailer: testMailer(srv), Instance: "later"}).Run(ctx, db.For(p.ID), p, duties)
-		if err != nil || rep.Sent != 0 || len(srv.received()) != 3 {
+		if err != nil || rep.Sent != 0 || len(srv.Received()) != 3 {
 			t.Errorf("second run: %+v %v", rep, err)
 		}
 	})
@@ -161,8 +162,8 @@ func dbURL(t *testing.T, db *store.DB) string {
 
 func TestFailuresAreRetriedWithBackoff(t *testing.T) {
 	db := storetest.SQLite(t)
-	srv := newSMTPServer(t, "reminders", "pw-123")
-	srv.reject = true
+	srv := smtptest.New(t, "reminders", "pw-123")
+	srv.Reject(true)
 	p, duties := practiceWithDuties(t, db)
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
@@ -173,14 +174,14 @@ func TestFailuresAreRetriedWithBackoff(t *testing.T) {
 		t.Fatalf("first run: %+v %v", rep, err)
 	}
 	// Too early: nothing is retried.
-	srv.reject = false
+	srv.Reject(false)
 	if rep, _ := d.Run(ctx, db.For(p.ID), p, duties); rep.Sent != 0 {
 		t.Errorf("retried before the backoff: %+v", rep)
 	}
 	now = now.Add(11 * time.Minute)
 	rep, err = d.Run(ctx, db.For(p.ID), p, duties)
-	if err != nil || rep.Sent != 3 || len(srv.received()) != 3 {
-		t.Fatalf("retry: %+v %v, %d mails", rep, err, len(srv.received()))
+	if err != nil || rep.Sent != 3 || len(srv.Received()) != 3 {
+		t.Fatalf("retry: %+v %v, %d mails", rep, err, len(srv.Received()))
 	}
 }
 
@@ -197,7 +198,7 @@ func TestUnreachableServerDoesNotHang(t *testing.T) {
 
 func TestWeeklyDigestOncePerWeek(t *testing.T) {
 	db := storetest.SQLite(t)
-	srv := newSMTPServer(t, "reminders", "pw-123")
+	srv := smtptest.New(t, "reminders", "pw-123")
 	p, duties := practiceWithDuties(t, db)
 	d := &Dispatcher{Mailer: testMailer(srv), Instance: "a"}
 	ctx := context.Background()
@@ -207,11 +208,11 @@ func TestWeeklyDigestOncePerWeek(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := srv.received()
+	got := srv.Received()
 	if len(got) != 2 {
 		t.Fatalf("%d digests over two weeks, want 2", len(got))
 	}
-	if !strings.Contains(got[0].data, "1 overdue, 2 due in 30 days") || strings.Contains(got[0].data, "Penetration test") {
-		t.Errorf("digest:\n%s", got[0].data)
+	if !strings.Contains(got[0].Data, "1 overdue, 2 due in 30 days") || strings.Contains(got[0].Data, "Penetration test") {
+		t.Errorf("digest:\n%s", got[0].Data)
 	}
 }

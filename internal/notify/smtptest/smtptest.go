@@ -1,4 +1,7 @@
-package notify
+// Package smtptest runs a real SMTP server on loopback for tests: EHLO,
+// STARTTLS with a self-signed certificate, AUTH PLAIN, MAIL, RCPT and DATA.
+// Tests read the messages it accepted and can make it refuse them.
+package smtptest
 
 import (
 	"bufio"
@@ -9,6 +12,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"math/big"
 	"net"
 	"net/textproto"
@@ -18,26 +22,28 @@ import (
 	"time"
 )
 
-// mail is one message the test SMTP server accepted.
-type mail struct {
-	from, to, data string
-	tls, authed    bool
+// Mail is one message the test SMTP server accepted.
+type Mail struct {
+	From, To, Data string
+	TLS, Authed    bool
 }
 
-// smtpServer is a real SMTP server on loopback for tests: EHLO, STARTTLS with
-// a self-signed certificate, AUTH PLAIN, MAIL, RCPT, DATA, QUIT.
-type smtpServer struct {
-	ln     net.Listener
-	cert   tls.Certificate
-	pool   *x509.CertPool
-	user   string
-	pass   string
-	mu     sync.Mutex
-	mails  []mail
-	reject bool // answer 451 to DATA, to test retries
+// Server is a running test SMTP server.
+type Server struct {
+	ln   net.Listener
+	cert tls.Certificate
+	// Pool trusts the server's certificate; CertPEM is the same certificate in PEM.
+	Pool    *x509.CertPool
+	CertPEM []byte
+	user    string
+	pass    string
+	mu      sync.Mutex
+	mails   []Mail
+	reject  bool
 }
 
-func newSMTPServer(t *testing.T, user, pass string) *smtpServer {
+// New starts a server that accepts the given user and password.
+func New(t testing.TB, user, pass string) *Server {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
@@ -54,24 +60,34 @@ func newSMTPServer(t *testing.T, user, pass string) *smtpServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &smtpServer{ln: ln, cert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool: pool, user: user, pass: pass}
+	s := &Server{ln: ln, cert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, Pool: pool, user: user, pass: pass,
+		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
 	go s.serve()
 	t.Cleanup(func() { ln.Close() })
 	return s
 }
 
-func (s *smtpServer) addr() (string, int) {
+// Addr returns the server's host and port.
+func (s *Server) Addr() (string, int) {
 	a := s.ln.Addr().(*net.TCPAddr)
 	return a.IP.String(), a.Port
 }
 
-func (s *smtpServer) received() []mail {
+// Received returns the messages accepted so far.
+func (s *Server) Received() []Mail {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]mail{}, s.mails...)
+	return append([]Mail{}, s.mails...)
 }
 
-func (s *smtpServer) serve() {
+// Reject makes the server refuse (or accept again) every message with a temporary error.
+func (s *Server) Reject(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reject = on
+}
+
+func (s *Server) serve() {
 	for {
 		c, err := s.ln.Accept()
 		if err != nil {
@@ -81,11 +97,11 @@ func (s *smtpServer) serve() {
 	}
 }
 
-func (s *smtpServer) session(c net.Conn) {
+func (s *Server) session(c net.Conn) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	tp := textproto.NewConn(c)
-	var m mail
+	var m Mail
 	tp.PrintfLine("220 127.0.0.1 test SMTP ready")
 	for {
 		line, err := tp.ReadLine()
@@ -95,7 +111,7 @@ func (s *smtpServer) session(c net.Conn) {
 		verb := strings.ToUpper(strings.SplitN(line, " ", 2)[0])
 		switch verb {
 		case "EHLO", "HELO":
-			if m.tls {
+			if m.TLS {
 				tp.PrintfLine("250-127.0.0.1")
 				tp.PrintfLine("250 AUTH PLAIN")
 			} else {
@@ -110,27 +126,26 @@ func (s *smtpServer) session(c net.Conn) {
 			}
 			c = tc
 			tp = textproto.NewConn(tc)
-			m = mail{tls: true}
+			m = Mail{TLS: true}
 		case "AUTH":
 			parts := strings.Fields(line)
 			raw, _ := base64.StdEncoding.DecodeString(parts[len(parts)-1])
 			f := strings.Split(string(raw), "\x00")
-			if !m.tls || len(f) != 3 || f[1] != s.user || f[2] != s.pass {
+			if !m.TLS || len(f) != 3 || f[1] != s.user || f[2] != s.pass {
 				tp.PrintfLine("535 authentication failed")
 				continue
 			}
-			m.authed = true
+			m.Authed = true
 			tp.PrintfLine("235 ok")
 		case "MAIL":
-			if !m.authed {
+			if !m.Authed {
 				tp.PrintfLine("530 authentication required")
 				continue
 			}
-			m.from = line
+			m.From = line
 			tp.PrintfLine("250 ok")
 		case "RCPT":
-			m.to = strings.Trim(strings.TrimPrefix(strings.ToUpper(line[:8]), "RCPT TO:")+line[8:], " <>")
-			m.to = strings.Trim(line[strings.Index(line, ":")+1:], " <>")
+			m.To = strings.Trim(line[strings.Index(line, ":")+1:], " <>")
 			tp.PrintfLine("250 ok")
 		case "DATA":
 			s.mu.Lock()
@@ -144,7 +159,7 @@ func (s *smtpServer) session(c net.Conn) {
 			r := bufio.NewReader(tp.DotReader())
 			var b strings.Builder
 			r.WriteTo(&b)
-			m.data = b.String()
+			m.Data = b.String()
 			s.mu.Lock()
 			s.mails = append(s.mails, m)
 			s.mu.Unlock()
