@@ -44,7 +44,7 @@ func governanceDuties(ctx context.Context, s *Service, p *hipaa.Practice, today 
 			}
 		}
 		out = append(out, calendar.Duty{Key: "vendor-verification:" + v.ID, Kind: calendar.KindBAAVerification, Due: due, Citation: "164.308(b)(1)", Proposed: true,
-			Title:  "Get " + v.Name + "'s written verification of its technical safeguards",
+			Title:  "Get a written verification of technical safeguards from " + v.Name,
 			Detail: "The proposed rule would require written verification from each business associate every 12 months.",
 			Owner:  p.SecurityOfficial})
 	}

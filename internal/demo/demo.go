@@ -193,6 +193,9 @@ func Build(ctx context.Context, db *store.DB, cat *catalog.Catalog) (*Result, er
 		return nil, fmt.Errorf("demo: this year's answers: %w", err)
 	}
 	res.Current = cur
+	if err := governance(ctx, svc, realNow); err != nil {
+		return nil, fmt.Errorf("demo: vendors, staff and policies: %w", err)
+	}
 	// Some recurring duties were done, some not: the calendar shows both.
 	for _, d := range []struct {
 		kind   string
@@ -200,7 +203,6 @@ func Build(ctx context.Context, db *store.DB, cat *catalog.Catalog) (*Result, er
 		note   string
 	}{
 		{"vulnerability_scan", -5, "External and internal scan by Prairie IT Services; report in the IT folder."},
-		{"contingency_test", -14, "Tabletop exercise: ransomware on the file server."},
 		{"access_recertification", -10, "Managers confirmed EHR accounts by e-mail."},
 	} {
 		on := realNow.AddDate(0, d.months, 0).Format(time.DateOnly)

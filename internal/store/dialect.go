@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -156,7 +157,11 @@ func (c jsonCol) Value() (driver.Value, error) {
 	}
 	s := string(b)
 	if s == "null" {
+		// An empty list or map is stored as such, so it reads back as empty, not nil.
 		s = "[]"
+		if k := reflect.TypeOf(c.v); k != nil && (k.Kind() == reflect.Map || (k.Kind() == reflect.Pointer && k.Elem().Kind() == reflect.Map)) {
+			s = "{}"
+		}
 	}
 	return s, nil
 }

@@ -23,6 +23,8 @@ const ReviewMonths = 12
 //     requested or terminated);
 //   - BAA-02: its BAA is marked expired, or its expiry date has passed;
 //   - BAA-03: its BAA expires within ExpiringDays;
+//   - BAA-09: no written verification of its technical safeguards in the last
+//     12 months (the proposed rule's yearly verification; not required today)
 //   - BAA-04: its review is overdue (more than ReviewMonths since the last
 //     review, or since signing or adding it when never reviewed), or, under
 //     the proposed rule, its yearly written verification is missing or old;
@@ -102,11 +104,11 @@ func Check(list []*Vendor, today time.Time) []*hipaa.Finding {
 		}
 		switch {
 		case v.VerifiedOn == "":
-			add("BAA-04", "verification", hipaa.SeverityLow,
+			add("BAA-09", "verification", hipaa.SeverityLow,
 				fmt.Sprintf("No written verification of technical safeguards on file from %s (proposed rule: every 12 months)", v.Name),
 				"164.308(b)(1)", "164.314(a)(1)")
 		case addMonths(v.VerifiedOn, ReviewMonths) < t:
-			add("BAA-04", "verification", hipaa.SeverityLow,
+			add("BAA-09", "verification", hipaa.SeverityLow,
 				fmt.Sprintf("The written verification of technical safeguards from %s is from %s, over 12 months old (proposed rule)", v.Name, v.VerifiedOn),
 				"164.308(b)(1)", "164.314(a)(1)")
 		}

@@ -70,8 +70,8 @@ func TestCheck(t *testing.T) {
 		{"expires in 61 days", Vendor{BAA: BAASigned, SignedOn: "2026-01-01", ExpiresOn: "2027-01-22", VerifiedOn: verified}, nil},
 		{"review overdue", Vendor{BAA: BAASigned, SignedOn: "2025-03-01", VerifiedOn: verified}, []string{"BAA-04|review"}},
 		{"reviewed recently", Vendor{BAA: BAASigned, SignedOn: "2025-03-01", ReviewedOn: "2026-03-01", VerifiedOn: verified}, nil},
-		{"no verification", Vendor{BAA: BAASigned, SignedOn: "2026-02-01"}, []string{"BAA-04|verification"}},
-		{"old verification", Vendor{BAA: BAASigned, SignedOn: "2026-02-01", VerifiedOn: "2025-11-01"}, []string{"BAA-04|verification"}},
+		{"no verification", Vendor{BAA: BAASigned, SignedOn: "2026-02-01"}, []string{"BAA-09|verification"}},
+		{"old verification", Vendor{BAA: BAASigned, SignedOn: "2026-02-01", VerifiedOn: "2025-11-01"}, []string{"BAA-09|verification"}},
 		{"checked terms missing", Vendor{BAA: BAASigned, SignedOn: "2026-02-01", VerifiedOn: verified,
 			Terms: map[string]bool{"comply": true, "subcontractors": false, "report_incidents": true, "contingency_notice": false}}, []string{"BAA-06", "BAA-08"}},
 		{"inactive vendor", Vendor{BAA: BAANone, Active: false}, nil},
@@ -124,7 +124,7 @@ func TestCatalogAgreement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := []string{"BAA-01", "BAA-02", "BAA-03", "BAA-04"}
+	rules := []string{"BAA-01", "BAA-02", "BAA-03", "BAA-04", "BAA-09"}
 	for _, term := range Terms {
 		rules = append(rules, term.Rule)
 	}
