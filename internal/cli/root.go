@@ -162,6 +162,8 @@ Start with "safeguard demo" to see a complete sample, or "safeguard init" to set
 		e.calendarCmd(),
 		e.remindersCmd(),
 		e.watchCmd(),
+		e.userCmd(),
+		e.serveCmd(),
 		e.reportCmd(), e.exportCmd(), e.verifyCmd(), e.keysCmd(),
 		e.vendorsCmd(), e.policiesCmd(), e.workforceCmd(), e.contingencyCmd(), e.incidentsCmd(), e.breachCmd(),
 	)
