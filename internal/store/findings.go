@@ -21,9 +21,17 @@ type FindingFilter struct {
 // finding whose fingerprint is already known keeps its ID, first-seen date and
 // review status, and has its details and last-seen date refreshed.
 func (s *Scope) PutFindings(ctx context.Context, fs []*hipaa.Finding) error {
+	if len(fs) == 0 {
+		return nil
+	}
 	return s.InTx(ctx, func(tx *Scope) error {
 		now := tx.db.Now()
 		d := tx.db.dialect
+		stmt, err := tx.prepare(ctx, putFindingSQL, make([]any, 12)...)
+		if err != nil {
+			return tx.fail(err, "save findings")
+		}
+		defer stmt.Close()
 		for _, f := range fs {
 			if f.Fingerprint == "" {
 				f.Fingerprint = f.Source + "|" + f.Rule + "|" + f.Subject
@@ -44,14 +52,7 @@ func (s *Scope) PutFindings(ctx context.Context, fs []*hipaa.Finding) error {
 				f.Evidence = []map[string]any{}
 			}
 			id := hipaa.NewID("fnd")
-			row := tx.queryRow(ctx, `INSERT INTO findings (practice_id, id, source, rule, severity, title, subject, citations,
-				evidence, status, fingerprint, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (practice_id, fingerprint) DO UPDATE SET severity = excluded.severity, title = excluded.title,
-				subject = excluded.subject, citations = excluded.citations, evidence = excluded.evidence,
-				last_seen = excluded.last_seen,
-				status = CASE WHEN findings.status = 'resolved' THEN 'open' ELSE findings.status END
-				RETURNING id, status, first_seen`,
-				id, f.Source, f.Rule, f.Severity, f.Title, f.Subject, jsonCol{f.Citations}, jsonCol{f.Evidence}, f.Status,
+			row := stmt.queryRow(ctx, id, f.Source, f.Rule, f.Severity, f.Title, f.Subject, jsonCol{f.Citations}, jsonCol{f.Evidence}, f.Status,
 				f.Fingerprint, d.timeArg(f.FirstSeen), d.timeArg(f.LastSeen))
 			var first timeCol
 			if err := row.Scan(&f.ID, &f.Status, &first); err != nil {
@@ -62,6 +63,16 @@ func (s *Scope) PutFindings(ctx context.Context, fs []*hipaa.Finding) error {
 		return nil
 	})
 }
+
+// putFindingSQL saves one finding, keeping the ID, first-seen date and
+// review status of one already known by its fingerprint.
+const putFindingSQL = `INSERT INTO findings (practice_id, id, source, rule, severity, title, subject, citations,
+	evidence, status, fingerprint, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (practice_id, fingerprint) DO UPDATE SET severity = excluded.severity, title = excluded.title,
+	subject = excluded.subject, citations = excluded.citations, evidence = excluded.evidence,
+	last_seen = excluded.last_seen,
+	status = CASE WHEN findings.status = 'resolved' THEN 'open' ELSE findings.status END
+	RETURNING id, status, first_seen`
 
 // ResolveMissing marks as resolved the open findings of a source that a fresh
 // run did not report again (their fingerprints are not in seen).
