@@ -4,12 +4,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/safeguard-hipaa/safeguard/internal/app"
 	"github.com/safeguard-hipaa/safeguard/internal/hipaa"
+	"github.com/safeguard-hipaa/safeguard/internal/notify"
+	"github.com/safeguard-hipaa/safeguard/internal/scheduler"
 	"github.com/safeguard-hipaa/safeguard/internal/web"
 )
 
@@ -18,6 +22,8 @@ func (e *env) serveCmd() *cobra.Command {
 	cfg := web.Config{}
 	var proxies []string
 	var maxUploadMB int64
+	var sf smtpFlags
+	var noScheduler bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the web app and JSON API",
@@ -26,7 +32,12 @@ func (e *env) serveCmd() *cobra.Command {
 By default it listens on 127.0.0.1:8080, reachable from this computer only. To serve other
 computers, give --addr and either a certificate (--tls-cert, --tls-key) or run it behind a reverse
 proxy that terminates HTTPS, named with --trusted-proxy. Open the address in a browser: the first
-visit sets up the practice and its owner's account.`,
+visit sets up the practice and its owner's account.
+
+It also runs the scheduled work: reminders of due duties (by e-mail with --smtp-host, and to the
+webhooks set with "safeguard reminders add") every 15 minutes, a weekly digest on Mondays, re-checks
+of watched folders every 5 minutes, and feed updates once loaded. Several instances may share one
+PostgreSQL database: each job runs on one of them at a time. Use --no-scheduler to leave it to others.`,
 		Example: `  safeguard serve
   safeguard serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
   safeguard serve --addr 127.0.0.1:8080 --trusted-proxy 127.0.0.1/32 --idle-timeout 10m`,
@@ -65,6 +76,20 @@ visit sets up the practice and its owner's account.`,
 				return err
 			}
 			cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
+			mailer, err := e.mailer(&sf)
+			if err != nil {
+				return err
+			}
+			if !noScheduler {
+				// Reminders, the weekly digest, watched folders and feed updates run
+				// here; a database lease keeps several instances from doubling them.
+				host, _ := os.Hostname()
+				instance := fmt.Sprintf("%s/%d", host, os.Getpid())
+				d := &notify.Dispatcher{Mailer: mailer, Webhook: &notify.Webhook{}, Instance: instance}
+				sched := &scheduler.Scheduler{DB: db, Instance: instance, Jobs: app.ScheduledJobs(db, cat, d), Log: cfg.Logger}
+				wg := sched.Start(cmd.Context())
+				defer wg.Wait()
+			}
 			srv, err := web.New(db, cat, cfg)
 			if err != nil {
 				return hipaa.WrapError(hipaa.EInternal, err, "the web app's templates are broken")
@@ -95,5 +120,7 @@ visit sets up the practice and its owner's account.`,
 	f.DurationVar(&cfg.Lockout, "lockout", 15*time.Minute, "how long an account stays locked after too many failed sign-ins")
 	f.IntVar(&cfg.MaxFailures, "max-failures", 5, "failed sign-ins in a row that lock an account")
 	f.Int64Var(&maxUploadMB, "max-upload-mb", web.DefaultMaxUpload>>20, "largest evidence file accepted, in MiB")
+	f.BoolVar(&noScheduler, "no-scheduler", false, "do not send reminders or re-check watched folders from this instance")
+	e.addSMTPFlags(cmd, &sf)
 	return cmd
 }
