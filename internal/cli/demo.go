@@ -72,6 +72,11 @@ risk register and plan. Running it again replaces the sample and leaves other pr
 				}
 				fmt.Fprintf(w, "  %-8s %s  %s (due %s)\n", r.Level, r.ID, truncate(r.Title, 80), r.Due)
 			}
+			if n := len(st.Contradictions); n > 0 {
+				c := st.Contradictions[0]
+				fmt.Fprintf(w, "\nEvidence contradicts %d answer(s). For example, %s was answered %s, but %s:\n  %s\n",
+					n, c.QuestionID, c.Answer.Label(), c.Rule, truncate(c.Finding, 110))
+			}
 			fmt.Fprintf(w, `
 What to look at next (add --db %s if you used another database):
   safeguard assess status --explain     how the score is made, control by control
@@ -80,6 +85,11 @@ What to look at next (add --db %s if you used another database):
   safeguard plan                        the risk management plan, by priority
   safeguard assess diff %s %s
                                         what changed since last year
+  safeguard findings list               what the scan, firewall, vendor and staff checks found
+  safeguard network map > map.svg       the network map (zones, devices, allowed flows)
+  safeguard calendar --within 90d       every compliance duty with its due date
+  safeguard report --out report.html    the Risk Analysis Report for an auditor (also .pdf, .xlsx)
+  safeguard serve                       the web app, on http://127.0.0.1:8080/
   safeguard catalog show "164.308(a)(1)(ii)(A)"
                                         a control in plain words
 Set up your own practice with: safeguard init --name "Your Practice"

@@ -193,6 +193,9 @@ func Build(ctx context.Context, db *store.DB, cat *catalog.Catalog) (*Result, er
 		return nil, fmt.Errorf("demo: this year's answers: %w", err)
 	}
 	res.Current = cur
+	if err := network(ctx, svc); err != nil {
+		return nil, fmt.Errorf("demo: network and scan: %w", err)
+	}
 	if err := governance(ctx, svc, realNow); err != nil {
 		return nil, fmt.Errorf("demo: vendors, staff and policies: %w", err)
 	}

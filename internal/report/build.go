@@ -18,7 +18,7 @@ import (
 type Options struct {
 	// AssessmentID names the assessment; empty means the current draft, else the latest.
 	AssessmentID string
-	// Assets is the technology inventory, when the caller has one.
+	// Assets is the technology inventory; nil reads it from the practice's records.
 	Assets []Asset
 	// Now is the time the report is made; zero means the database clock.
 	Now time.Time
@@ -87,6 +87,13 @@ func Build(ctx context.Context, svc *app.Service, opt Options) (*Model, error) {
 		}
 	}
 
+	if opt.Assets == nil {
+		assets, err := inventoryAssets(ctx, svc)
+		if err != nil {
+			return nil, err
+		}
+		opt.Assets = assets
+	}
 	gen := opt.Generator
 	if gen == "" {
 		gen = "safeguard"
