@@ -228,8 +228,8 @@ func TestDemo(t *testing.T) {
 	}
 	var trend []map[string]any
 	json.Unmarshal([]byte(mustRun(t, db, "--practice", "riverside-family-medicine", "assess", "trend", "--format", "json")), &trend)
-	if len(trend) < 2 || trend[0]["day"].(string) >= trend[len(trend)-1]["day"].(string) || trend[0]["score"].(float64) >= trend[len(trend)-1]["score"].(float64) {
-		t.Errorf("trend should show last year's lower score first: %v", trend)
+	if len(trend) < 2 || trend[0]["day"].(string) >= trend[len(trend)-1]["day"].(string) || trend[0]["assessment_id"] == trend[len(trend)-1]["assessment_id"] {
+		t.Errorf("trend should show last year's assessment first, then this year's: %v", trend)
 	}
 	r := run(t, db, "", "risks", "list")
 	if r.code != 2 || !strings.Contains(r.stderr, "--practice") {
