@@ -165,6 +165,7 @@ Start with "safeguard demo" to see a complete sample, or "safeguard init" to set
 		e.userCmd(),
 		e.serveCmd(),
 		e.assetsCmd(), e.feedsCmd(), e.networkCmd(),
+		e.accessCmd(),
 		e.reportCmd(), e.exportCmd(), e.verifyCmd(), e.keysCmd(),
 		e.vendorsCmd(), e.policiesCmd(), e.workforceCmd(), e.contingencyCmd(), e.incidentsCmd(), e.breachCmd(),
 	)
