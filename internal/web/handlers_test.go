@@ -25,7 +25,7 @@ func TestTemplatesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"setup", "login", "mfa", "enroll", "codes", "dashboard", "assessment", "section", "risks", "risk", "plan", "members", "activity", "account", "practices", "error"} {
+	for _, name := range []string{"setup", "login", "mfa", "enroll", "codes", "dashboard", "assessment", "section", "risks", "risk", "plan", "members", "activity", "account", "practices", "error", "assets", "asset", "network", "findings", "vendors", "policies", "incidents", "reports"} {
 		if p.byName[name] == nil {
 			t.Errorf("page %s missing", name)
 		}

@@ -250,7 +250,7 @@ func (w *world) fill(pattern string) string {
 		eid = e.ID
 	}
 	r := strings.NewReplacer("{eid}", eid, "{pid}", w.a.ID, "{rid}", w.riskA, "{aid}", w.assessA, "{section}", w.sectionA, "{$}", "", "{file}", "app.css", "{tid}", "tok_none")
-	return r.Replace(pattern)
+	return w.fillRecords(r.Replace(pattern))
 }
 
 func sqliteWorld(t *testing.T) *world { return newWorld(t, storetest.SQLite(t)) }

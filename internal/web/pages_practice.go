@@ -26,6 +26,7 @@ type dashData struct {
 	CanWrite   bool
 	Trend      []store.Snapshot
 	Points     string // the trend line, as SVG polyline points in a 300×80 box
+	Cont       *continuous
 }
 
 // trendPoints draws scores (0–100) as polyline points across a 300×80 box.
@@ -61,6 +62,17 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	pid := "/p/" + in.Practice.ID
 	a, err := svc.Current(ctx, "")
 	if err != nil && !hipaa.IsNotFound(err) {
+		s.fail(w, r, err)
+		return
+	}
+	var answers map[string]hipaa.Answer
+	if a != nil {
+		if answers, err = svc.Scope.Answers(ctx, a.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if d.Cont, err = s.continuousPart(ctx, svc, in.Role, answers); err != nil {
 		s.fail(w, r, err)
 		return
 	}

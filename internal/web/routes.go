@@ -79,6 +79,30 @@ func (s *Server) routeTable() []route {
 		{"GET", "/p/{pid}/activity", inPractice, auth.PermManage, s.activityPage},
 		{"GET", "/p/{pid}/activity/export", inPractice, auth.PermManage, s.activityExport},
 
+		// inventory, network and governance pages
+		{"GET", "/p/{pid}/assets", inPractice, auth.PermRead, s.assetsPage},
+		{"GET", "/p/{pid}/assets/{asset}", inPractice, auth.PermRead, s.assetPage},
+		{"GET", "/p/{pid}/network", inPractice, auth.PermRead, s.networkPage},
+		{"GET", "/p/{pid}/network/map.svg", inPractice, auth.PermRead, s.networkMap},
+		{"GET", "/p/{pid}/findings", inPractice, auth.PermRead, s.findingsPage},
+		{"POST", "/p/{pid}/findings/{fid}/status", inPractice, auth.PermWrite, s.findingStatus},
+		{"GET", "/p/{pid}/vendors", inPractice, auth.PermRead, s.vendorsPage},
+		{"GET", "/p/{pid}/policies", inPractice, auth.PermRead, s.policiesPage},
+		{"GET", "/p/{pid}/policies/{vid}", inPractice, auth.PermRead, s.policyDocument},
+		{"GET", "/p/{pid}/incidents", inPractice, auth.PermRead, s.incidentsPage},
+		{"GET", "/p/{pid}/reports", inPractice, auth.PermRead, s.reportsPage},
+		{"GET", "/p/{pid}/reports/{kind}", inPractice, auth.PermRead, s.reportDownload},
+
+		// continuous compliance
+		{"GET", "/p/{pid}/quickcheck", inPractice, auth.PermRead, s.quickcheckPage},
+		{"POST", "/p/{pid}/quickcheck", inPractice, auth.PermWrite, s.quickcheckSubmit},
+		{"GET", "/p/{pid}/calendar", inPractice, auth.PermRead, s.calendarPage},
+		{"POST", "/p/{pid}/calendar/done", inPractice, auth.PermWrite, s.dutyDone},
+		{"POST", "/p/{pid}/calendar/feed", inPractice, auth.PermRead, s.feedCreate},
+		{"POST", "/p/{pid}/calendar/feed/revoke", inPractice, auth.PermRead, s.feedRevoke},
+		{"GET", "/calendar/{feed}", public, 0, s.feedICS},
+		{"GET", "/api/v1/practices/{pid}/calendar", apiPractice, auth.PermRead, s.apiCalendar},
+
 		{"GET", "/api/v1/openapi.json", apiPublic, 0, s.openapi},
 		{"GET", "/api/v1/practices", apiToken, 0, s.apiPractices},
 		{"GET", "/api/v1/questions", apiToken, 0, s.apiQuestions},
