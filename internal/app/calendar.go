@@ -2,8 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/safeguard-hipaa/safeguard/internal/assess"
 	"github.com/safeguard-hipaa/safeguard/internal/calendar"
 	"github.com/safeguard-hipaa/safeguard/internal/hipaa"
 	"github.com/safeguard-hipaa/safeguard/internal/store"
@@ -80,16 +84,20 @@ func (s *Service) coreDuties(ctx context.Context, p *hipaa.Practice, today strin
 		if err != nil {
 			return nil, err
 		}
+		// One duty per due date, so a plan of fifty actions is a handful of dates.
+		byDue := map[string][]assess.PlanAction{}
+		var dues []string
 		for _, a := range actions {
 			if a.Due == "" || a.Status == hipaa.RiskDone || a.Status == hipaa.RiskAccepted {
 				continue
 			}
-			cit := ""
-			if len(a.Citations) > 0 {
-				cit = a.Citations[0]
+			if _, ok := byDue[a.Due]; !ok {
+				dues = append(dues, a.Due)
 			}
-			out = append(out, calendar.Duty{Key: "risk-action:" + a.Vulnerability, Kind: calendar.KindRiskAction, Title: "Risk plan: " + a.Title,
-				Detail: a.Action, Due: a.Due, Citation: cit, Owner: a.Owner})
+			byDue[a.Due] = append(byDue[a.Due], a)
+		}
+		for _, due := range dues {
+			out = append(out, planDuty(due, byDue[due]))
 		}
 	} else if !hipaa.IsNotFound(err) {
 		return nil, err
@@ -124,6 +132,39 @@ func (s *Service) coreDuties(ctx context.Context, p *hipaa.Practice, today strin
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// planDuty makes one calendar duty of the plan actions due on one date.
+func planDuty(due string, acts []assess.PlanAction) calendar.Duty {
+	levels := map[hipaa.Level]int{}
+	var owners, titles []string
+	for _, a := range acts {
+		levels[a.Level]++
+		for _, o := range strings.Split(a.Owner, "; ") {
+			if o != "" && !slices.Contains(owners, o) {
+				owners = append(owners, o)
+			}
+		}
+		if len(titles) < 5 {
+			titles = append(titles, a.Title)
+		}
+	}
+	var parts []string
+	for i := len(hipaa.Levels) - 1; i >= 0; i-- {
+		if n := levels[hipaa.Levels[i]]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, hipaa.Levels[i]))
+		}
+	}
+	title := "Risk plan: " + acts[0].Title
+	if len(acts) > 1 {
+		title = fmt.Sprintf("Risk plan: %d actions due (%s)", len(acts), strings.Join(parts, ", "))
+	}
+	detail := strings.Join(titles, "; ")
+	if len(acts) > len(titles) {
+		detail += fmt.Sprintf("; and %d more (see safeguard plan)", len(acts)-len(titles))
+	}
+	return calendar.Duty{Key: "risk-plan:" + due, Kind: calendar.KindRiskAction, Title: title, Detail: detail, Due: due,
+		Citation: "164.308(a)(1)(ii)(B)", Owner: strings.Join(owners, "; ")}
 }
 
 // RecordDuty records that a recurring duty was done, which moves its next due date.
