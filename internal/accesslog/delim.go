@@ -27,7 +27,17 @@ type recordReader struct {
 	fields  [][]byte
 	scratch []byte
 	offs    []int
+
+	// noFill makes next return errFill instead of refilling the buffer, so
+	// that the fields of records already returned stay valid (batches).
+	noFill bool
+	// quoted is set when the last record came through the slow path: its
+	// fields live in scratch and the next record overwrites them.
+	quoted bool
 }
+
+// errFill tells a caller in noFill mode that the next record needs a refill.
+var errFill = errors.New("buffer needs a refill")
 
 // errNeedMore tells the slow path to refill the buffer and start the record again.
 var errNeedMore = errors.New("need more data")
@@ -95,6 +105,7 @@ restart:
 	lineStart := rr.pos
 	fieldStart := lineStart
 	rr.fields = rr.fields[:0]
+	rr.quoted = false
 	i := lineStart
 	for {
 		var j int
@@ -123,6 +134,9 @@ restart:
 		}
 		// Fewer than eight bytes left in the buffer.
 		if !rr.eof {
+			if rr.noFill {
+				return nil, errFill
+			}
 			if err := rr.fill(); err != nil {
 				return nil, err
 			}
@@ -153,11 +167,15 @@ restart:
 quoted:
 	f, err := rr.slow()
 	if err == errNeedMore {
+		if rr.noFill {
+			return nil, errFill
+		}
 		if err := rr.fill(); err != nil {
 			return nil, err
 		}
 		goto restart
 	}
+	rr.quoted = err == nil
 	return f, err
 }
 

@@ -158,7 +158,7 @@ func (s *intSet) Add(v uint32) bool {
 	}
 	mask := uint32(len(s.slots) - 1)
 	k := v + 1
-	for i := (v * 0x9e3779b1) >> 7 & mask; ; i = (i + 1) & mask {
+	for i := s.home(v); ; i = (i + 1) & mask {
 		switch s.slots[i] {
 		case 0:
 			s.slots[i] = k
@@ -171,6 +171,11 @@ func (s *intSet) Add(v uint32) bool {
 			return false
 		}
 	}
+}
+
+// home is the slot where the search for v starts; the set must have slots.
+func (s *intSet) home(v uint32) uint32 {
+	return (v * 0x9e3779b1) >> 7 & uint32(len(s.slots)-1)
 }
 
 func (s *intSet) grow() {

@@ -232,10 +232,15 @@ func (a *Analyzer) loadEncounters(path string, rm *RosterMapping) error {
 }
 
 // deptIDBytes is deptID without allocating for departments already known.
+// It remembers the last value it was given: a visit list sorted by
+// clinician or date repeats one department row after row.
 func (a *Analyzer) deptIDBytes(b []byte) int32 {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return -1
+	}
+	if a.lastDeptOK && string(b) == string(a.lastDept) {
+		return a.lastDeptID
 	}
 	a.scratch = append(a.scratch[:0], b...)
 	for i, c := range a.scratch {
@@ -243,10 +248,12 @@ func (a *Analyzer) deptIDBytes(b []byte) int32 {
 			a.scratch[i] = c + 32
 		}
 	}
-	if id, ok := a.depts[string(a.scratch)]; ok {
-		return id
+	id, ok := a.depts[string(a.scratch)]
+	if !ok {
+		id = a.deptID(string(b))
 	}
-	return a.deptID(string(b))
+	a.lastDept, a.lastDeptID, a.lastDeptOK = append(a.lastDept[:0], b...), id, true
+	return id
 }
 
 // dayIndex lists the days on which something happened for each key (a

@@ -114,7 +114,6 @@ func Analyze(ctx context.Context, files []string, opt Options) (*Report, error) 
 	}
 	rep := &Report{Stats: Stats{BadRowExamples: []string{}}}
 	var before int64
-	var ev Event
 	for i, in := range inputs {
 		a.files = append(a.files, in.name)
 		a.file = int32(i)
@@ -127,51 +126,64 @@ func Analyze(ctx context.Context, files []string, opt Options) (*Report, error) 
 			return nil, err
 		}
 		fs := FileStats{Name: in.name, Format: format, Profile: profile}
-		ev = Event{} // fields a format does not fill stay empty
+		bs, ok := src.(batchSource)
+		if !ok {
+			bs = oneByOne{src}
+		}
+		evs := make([]Event, batchSize) // fields a format does not fill stay empty
 		var n int64
 		for {
-			err := src.next(&ev)
+			k, err := bs.nextBatch(evs)
+			if k > 0 {
+				if k > 1 {
+					a.prefetch(evs[:k])
+				}
+				for j := range evs[:k] {
+					a.Add(&evs[j])
+				}
+				was := n
+				n += int64(k)
+				if n>>16 != was>>16 {
+					if err := ctx.Err(); err != nil {
+						return nil, hipaa.WrapError(hipaa.EUnavailable, err, "the analysis was interrupted; nothing was recorded")
+					}
+					if opt.Progress != nil {
+						opt.Progress(before+in.count.n.Load(), total)
+					}
+				}
+			}
+			if err == nil {
+				continue
+			}
 			if err == io.EOF {
 				break
 			}
-			if err != nil {
-				var fatal *fatalRowError
-				var re *RowError
-				switch {
-				case errors.As(err, &fatal):
-					if !opt.SkipBadRows {
-						return nil, hipaa.Errorf(hipaa.EInvalid, "%s: nothing was recorded", fatal.Error())
-					}
-					rep.Stats.BadRows++
-					fs.BadRows++
-					if len(rep.Stats.BadRowExamples) < maxBadExamples {
-						rep.Stats.BadRowExamples = append(rep.Stats.BadRowExamples, fatal.Error()+" (the rest of the file was not read)")
-					}
-				case errors.As(err, &re):
-					if !opt.SkipBadRows {
-						return nil, hipaa.Errorf(hipaa.EInvalid, "%s; nothing was recorded (fix the row, or pass --skip-bad-rows to skip malformed rows)", re.Error())
-					}
-					rep.Stats.BadRows++
-					fs.BadRows++
-					if len(rep.Stats.BadRowExamples) < maxBadExamples {
-						rep.Stats.BadRowExamples = append(rep.Stats.BadRowExamples, re.Error())
-					}
-					continue
-				default:
-					return nil, err
+			var fatal *fatalRowError
+			var re *RowError
+			switch {
+			case errors.As(err, &fatal):
+				if !opt.SkipBadRows {
+					return nil, hipaa.Errorf(hipaa.EInvalid, "%s: nothing was recorded", fatal.Error())
 				}
-				break
+				rep.Stats.BadRows++
+				fs.BadRows++
+				if len(rep.Stats.BadRowExamples) < maxBadExamples {
+					rep.Stats.BadRowExamples = append(rep.Stats.BadRowExamples, fatal.Error()+" (the rest of the file was not read)")
+				}
+			case errors.As(err, &re):
+				if !opt.SkipBadRows {
+					return nil, hipaa.Errorf(hipaa.EInvalid, "%s; nothing was recorded (fix the row, or pass --skip-bad-rows to skip malformed rows)", re.Error())
+				}
+				rep.Stats.BadRows++
+				fs.BadRows++
+				if len(rep.Stats.BadRowExamples) < maxBadExamples {
+					rep.Stats.BadRowExamples = append(rep.Stats.BadRowExamples, re.Error())
+				}
+				continue
+			default:
+				return nil, err
 			}
-			a.Add(&ev)
-			n++
-			if n&0xffff == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, hipaa.WrapError(hipaa.EUnavailable, err, "the analysis was interrupted; nothing was recorded")
-				}
-				if opt.Progress != nil {
-					opt.Progress(before+in.count.n.Load(), total)
-				}
-			}
+			break
 		}
 		a.endFile()
 		before += in.size
@@ -197,6 +209,26 @@ func Analyze(ctx context.Context, files []string, opt Options) (*Report, error) 
 		st.EventsPerSecond = float64(a.events) / st.Seconds
 	}
 	return rep, nil
+}
+
+// batchSize is how many events a source hands over at a time at most.
+const batchSize = 64
+
+// batchSource is a source that can hand over several events at a time.
+type batchSource interface {
+	// nextBatch fills the start of evs and returns how many events it
+	// filled; an error comes with no events, as next's would.
+	nextBatch(evs []Event) (int, error)
+}
+
+// oneByOne hands over a source's events one at a time.
+type oneByOne struct{ source }
+
+func (o oneByOne) nextBatch(evs []Event) (int, error) {
+	if err := o.next(&evs[0]); err != nil {
+		return 0, err
+	}
+	return 1, nil
 }
 
 // openSource picks the reader for a file from its first bytes.

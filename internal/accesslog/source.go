@@ -53,6 +53,9 @@ type delimSource struct {
 	// single lists the fields held in one column, multi those joined from several.
 	single []fieldCol
 	multi  []Field
+
+	// batchErr is an error met in the middle of a batch, for the next call.
+	batchErr error
 }
 
 type fieldCol struct {
@@ -202,6 +205,50 @@ func (s *delimSource) value(f Field, rec [][]byte) []byte {
 }
 
 func (s *delimSource) next(ev *Event) error {
+	s.join = s.join[:0]
+	return s.read(ev)
+}
+
+// nextBatch fills evs with the next events, as many as the reader's buffer
+// holds (at least one unless there is an error): their fields all point
+// into the buffer, which is refilled only at the start of a batch. Handing
+// events over in batches lets the analyzer fetch the state of a batch's
+// users and patients from memory at once (see Analyzer.prefetch). An error
+// after some events is returned by the next call.
+func (s *delimSource) nextBatch(evs []Event) (int, error) {
+	if err := s.batchErr; err != nil {
+		s.batchErr = nil
+		return 0, err
+	}
+	s.join = s.join[:0]
+	n := 0
+	for n < len(evs) {
+		// Only the batch's first record may refill the buffer; a record
+		// read through the quoted path ends the batch, as the next one
+		// would overwrite its fields.
+		s.rr.noFill = n > 0
+		err := s.read(&evs[n])
+		s.rr.noFill = false
+		if err == errFill {
+			break
+		}
+		if err != nil {
+			if n == 0 {
+				return 0, err
+			}
+			s.batchErr = err
+			break
+		}
+		n++
+		if s.rr.quoted {
+			break
+		}
+	}
+	return n, nil
+}
+
+// read is next without resetting the joined-fields buffer.
+func (s *delimSource) read(ev *Event) error {
 	var rec [][]byte
 	var line int64
 	if len(s.pending) > 0 {
@@ -211,8 +258,8 @@ func (s *delimSource) next(ev *Event) error {
 	} else {
 		var err error
 		rec, err = s.rr.next()
-		if err == io.EOF {
-			return io.EOF
+		if err == io.EOF || err == errFill {
+			return err
 		}
 		if err != nil {
 			if qe, ok := err.(*quoteError); ok {
@@ -225,7 +272,6 @@ func (s *delimSource) next(ev *Event) error {
 	if len(rec) != len(s.lay.headers) {
 		return &RowError{File: s.in.name, Line: line, Msg: fmt.Sprintf("the row has %d fields but the header has %d: check the delimiter and quoting", len(rec), len(s.lay.headers))}
 	}
-	s.join = s.join[:0]
 	for _, c := range s.single {
 		ev.Fields[c.f] = rec[c.col]
 	}
