@@ -752,7 +752,7 @@ func init() {
 			return "", err
 		}
 		return fmt.Sprintf("%d host(s): %d new, %d updated, %d change(s)", res.Read, res.Created, res.Updated, len(res.Drift)), nil
-	})
+	}, "source_zone")
 	RegisterJobSource(func(db *store.DB, cat *catalog.Catalog) []scheduler.Job {
 		// Refresh the feeds daily, once someone has loaded them: a database
 		// that never ran `safeguard feeds update` is left offline.

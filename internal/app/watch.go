@@ -21,10 +21,20 @@ import (
 // findings, and returns a one-line summary.
 type WatchImporter func(ctx context.Context, s *Service, src store.WatchSource, path string) (string, error)
 
-var watchImporters = map[string]WatchImporter{}
+var (
+	watchImporters = map[string]WatchImporter{}
+	watchOptions   = map[string][]string{}
+)
 
-// RegisterWatchImporter makes files of a kind importable from watched folders.
-func RegisterWatchImporter(kind string, fn WatchImporter) { watchImporters[kind] = fn }
+// RegisterWatchImporter makes files of a kind importable from watched
+// folders, naming the options (name=value) its importer reads.
+func RegisterWatchImporter(kind string, fn WatchImporter, options ...string) {
+	watchImporters[kind] = fn
+	watchOptions[kind] = options
+}
+
+// WatchOptions lists the options an importer of a kind reads.
+func WatchOptions(kind string) []string { return watchOptions[kind] }
 
 // WatchKinds lists the kinds of file that watched folders can hold.
 func WatchKinds() []string {

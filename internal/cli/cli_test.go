@@ -288,3 +288,39 @@ func TestQuickCheckCarriesIntoTheAssessment(t *testing.T) {
 		t.Errorf("the quick check's answers did not reach the assessment: %v", st["questions_answered"])
 	}
 }
+
+func TestWatchedFolderOfScans(t *testing.T) {
+	db := tempDB(t)
+	mustRun(t, db, "init", "--name", "Elm Imaging")
+	mustRun(t, db, "network", "zones", "import", filepath.Join("testdata", "devices", "zones.yaml"))
+	dir := t.TempDir()
+	if r := run(t, db, "", "watch", "add", "nmap", dir, "--option", "zone=office"); r.code != 2 || !strings.Contains(r.stderr, "source_zone") {
+		t.Errorf("unknown option: %+v", r)
+	}
+	mustRun(t, db, "watch", "add", "nmap", dir, "--option", "source_zone=office")
+	scan, err := os.ReadFile(filepath.Join("testdata", "devices", "scan-sv.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "scan.xml")
+	os.WriteFile(path, scan, 0o600)
+	old := time.Now().Add(-time.Minute)
+	os.Chtimes(path, old, old)
+	var res struct {
+		Imported []string `json:"imported"`
+		Failed   []string `json:"failed"`
+	}
+	json.Unmarshal([]byte(mustRun(t, db, "watch", "check", "--format", "json")), &res)
+	if len(res.Imported) != 1 || len(res.Failed) != 0 {
+		t.Fatalf("watch check: %+v", res)
+	}
+	var assets []map[string]any
+	json.Unmarshal([]byte(mustRun(t, db, "assets", "list", "--format", "json")), &assets)
+	if len(assets) != 2 {
+		t.Errorf("%d assets after the watched scan, want 2", len(assets))
+	}
+	json.Unmarshal([]byte(mustRun(t, db, "watch", "check", "--format", "json")), &res)
+	if len(res.Imported) != 0 {
+		t.Errorf("the same scan was imported twice")
+	}
+}

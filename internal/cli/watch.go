@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,7 +28,7 @@ assessment is marked as needing review.`,
 		Use:   "add KIND FOLDER",
 		Short: "Watch a folder for files of one kind",
 		Example: `  safeguard watch add findings /srv/scans/riverside
-  safeguard watch add nmap /srv/scans/riverside --option zone=guest`,
+  safeguard watch add nmap /srv/scans/riverside-guest --option source_zone=guest-wifi`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kind := args[0]
@@ -52,6 +53,12 @@ assessment is marked as needing review.`,
 				if !ok || k == "" {
 					return hipaa.Errorf(hipaa.EInvalid, "--option %q must look like name=value", o)
 				}
+				if known := app.WatchOptions(kind); !slices.Contains(known, k) {
+					if len(known) == 0 {
+						return hipaa.Errorf(hipaa.EInvalid, "%s files take no options", kind)
+					}
+					return hipaa.Errorf(hipaa.EInvalid, "unknown option %q for %s files: use %s", k, kind, strings.Join(known, ", "))
+				}
 				w.Options[k] = v
 			}
 			_, scope, err := e.practice(cmd.Context())
@@ -68,7 +75,7 @@ assessment is marked as needing review.`,
 			return nil
 		},
 	}
-	add.Flags().StringArrayVar(&opts, "option", nil, "importer option name=value (repeatable), e.g. zone=guest for nmap scans")
+	add.Flags().StringArrayVar(&opts, "option", nil, "importer option name=value (repeatable), e.g. source_zone=guest-wifi for nmap scans taken from that zone")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List watched folders",
