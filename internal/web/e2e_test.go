@@ -44,7 +44,8 @@ func browser(t *testing.T) context.Context {
 }
 
 // TestBrowserEndToEnd sets up Safeguard in a real browser, signs in again
-// with a one-time code, answers questions and sees the dashboard change.
+// with a one-time code, answers questions, sees the dashboard change and
+// downloads the report.
 // Set SAFEGUARD_SCREENSHOTS to a directory to keep screenshots.
 func TestBrowserEndToEnd(t *testing.T) {
 	ctx := browser(t)
@@ -171,6 +172,20 @@ func TestBrowserEndToEnd(t *testing.T) {
 		t.Fatalf("dashboard shows %s answered, want 3", got)
 	}
 	shot("dashboard")
+	// Download a report, as the browser would, with the signed-in session.
+	step("reports", chromedp.Click(chromedp.CSS(`nav a[href$="/reports"]`)), chromedp.WaitVisible(chromedp.CSS(`a[href*="format=pdf"]`)))
+	shot("reports")
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const a = document.querySelector('a[href*="format=pdf"]');
+		const x = new XMLHttpRequest();
+		x.open('GET', a.href, false);
+		x.overrideMimeType('text/plain; charset=x-user-defined');
+		x.send();
+		return x.status + '|' + (x.getResponseHeader('Content-Disposition') || '') + '|' + x.responseText.slice(0, 5);
+	})()`))
+	if err != nil || !strings.HasPrefix(got, "200|attachment") || !strings.HasSuffix(got, "|%PDF-") {
+		t.Fatalf("report download: %q %v", got, err)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	for _, m := range console {
