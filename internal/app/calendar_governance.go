@@ -8,7 +8,6 @@ import (
 	"github.com/safeguard-hipaa/safeguard/internal/hipaa"
 	"github.com/safeguard-hipaa/safeguard/internal/policy"
 	"github.com/safeguard-hipaa/safeguard/internal/vendors"
-	"github.com/safeguard-hipaa/safeguard/internal/workforce"
 )
 
 // governanceDuties are the duties kept in the vendor, policy and workforce
@@ -63,16 +62,11 @@ func governanceDuties(ctx context.Context, s *Service, p *hipaa.Practice, today 
 			Owner:  p.SecurityOfficial})
 	}
 
-	members, err := s.Scope.Members(ctx)
+	tr, err := s.Training(ctx)
 	if err != nil {
 		return nil, err
 	}
-	trainings, err := s.Scope.Trainings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t0, _ := time.Parse(time.DateOnly, today)
-	for _, st := range workforce.TrainingStatuses(members, trainings, t0) {
+	for _, st := range tr.Statuses {
 		if st.Due == "" {
 			continue
 		}

@@ -488,3 +488,29 @@ func (s *Service) AcknowledgePolicy(ctx context.Context, ref string, number int,
 	})
 	return v, acks, err
 }
+
+// Training is the roster, the training records and each active person's
+// training position as of the practice's today.
+type Training struct {
+	Members  []*workforce.Member
+	Records  []*workforce.Training
+	Statuses []workforce.TrainingStatus
+}
+
+// Training reads the roster and training records and works out who is due.
+func (s *Service) Training(ctx context.Context) (*Training, error) {
+	p, err := s.Scope.Practice(ctx)
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.Scope.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	records, err := s.Scope.Trainings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Training{Members: members, Records: records,
+		Statuses: workforce.TrainingStatuses(members, records, TodayIn(p, s.Scope.DB().Now()))}, nil
+}

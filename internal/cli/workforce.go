@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/safeguard-hipaa/safeguard/internal/app"
 	"github.com/safeguard-hipaa/safeguard/internal/hipaa"
 	"github.com/safeguard-hipaa/safeguard/internal/store"
 	"github.com/safeguard-hipaa/safeguard/internal/workforce"
@@ -147,16 +146,13 @@ func (e *env) wfListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			members, err := svc.Scope.Members(ctx)
+			tr, err := svc.Training(ctx)
 			if err != nil {
 				return err
 			}
-			trainings, err := svc.Scope.Trainings(ctx)
-			if err != nil {
-				return err
-			}
+			members := tr.Members
 			statuses := map[string]workforce.TrainingStatus{}
-			for _, st := range workforce.TrainingStatuses(members, trainings, app.TodayIn(p, svc.Scope.DB().Now())) {
+			for _, st := range tr.Statuses {
 				statuses[st.Member.ID] = st
 			}
 			type row struct {
@@ -417,19 +413,15 @@ func (e *env) wfTrainingCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			svc, p, err := e.service(ctx)
+			svc, _, err := e.service(ctx)
 			if err != nil {
 				return err
 			}
-			members, err := svc.Scope.Members(ctx)
+			tr, err := svc.Training(ctx)
 			if err != nil {
 				return err
 			}
-			trainings, err := svc.Scope.Trainings(ctx)
-			if err != nil {
-				return err
-			}
-			sts := workforce.TrainingStatuses(members, trainings, app.TodayIn(p, svc.Scope.DB().Now()))
+			trainings, sts := tr.Records, tr.Statuses
 			if e.format == "json" {
 				if trainings == nil {
 					trainings = []*workforce.Training{}
