@@ -89,11 +89,12 @@ What to look at next (add --db %s if you used another database):
   safeguard network map > map.svg       the network map (zones, devices, allowed flows)
   safeguard calendar --within 90d       every compliance duty with its due date
   safeguard report --out report.html    the Risk Analysis Report for an auditor (also .pdf, .xlsx)
-  safeguard serve                       the web app, on http://127.0.0.1:8080/
+  safeguard --practice %s user add you@example.org --name "Your Name" --role assessor
+  safeguard serve                       then sign in at http://127.0.0.1:8080/ with the printed password
   safeguard catalog show "164.308(a)(1)(ii)(A)"
                                         a control in plain words
 Set up your own practice with: safeguard init --name "Your Practice"
-`, db.Where(), firstRiskID(risks), res.Previous.ID, res.Current.ID)
+`, db.Where(), firstRiskID(risks), res.Previous.ID, res.Current.ID, demo.Slug)
 			return nil
 		},
 	}
