@@ -191,3 +191,22 @@ func TestIncidentCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkforceReminderAndSanctionLists(t *testing.T) {
+	db := tempDB(t)
+	mustRun(t, db, "init", "--name", "Aspen Clinic")
+	if out := mustRun(t, db, "workforce", "sanctions", "--format", "json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("no sanctions should list as [], got %q", out)
+	}
+	mustRun(t, db, "workforce", "add", "--name", "Ben Cho", "--role", "billing")
+	mustRun(t, db, "workforce", "sanction", "Ben Cho", "--on", "2026-04-01", "--violation", "shared his EHR password",
+		"--action", "written warning", "--decided-by", "Dana Ortiz")
+	mustRun(t, db, "workforce", "remind", "--topic", "Phishing season", "--on", "2026-04-02", "--channel", "e-mail")
+	if out := mustRun(t, db, "workforce", "sanctions"); !strings.Contains(out, "Ben Cho") || !strings.Contains(out, "DECIDED BY") {
+		t.Errorf("sanctions table:\n%s", out)
+	}
+	var rems []map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, db, "workforce", "reminders", "--format", "json")), &rems); err != nil || len(rems) != 1 {
+		t.Errorf("reminders JSON: %v %v", rems, err)
+	}
+}

@@ -310,3 +310,36 @@ func isTerminal(w any) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
+
+// practiceListCmd makes a list command of the chosen practice's records:
+// JSON (an empty list rather than null) with --format json, else a table
+// with the given header and one formatted line per record.
+func practiceListCmd[T any](e *env, use, short string, fetch func(context.Context, *store.Scope) ([]T, error), header string, line func(T) string) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, scope, err := e.practice(cmd.Context())
+			if err != nil {
+				return err
+			}
+			list, err := fetch(cmd.Context(), scope)
+			if err != nil {
+				return err
+			}
+			if e.format == "json" {
+				if list == nil {
+					list = []T{}
+				}
+				return e.json(list)
+			}
+			tw := e.table()
+			fmt.Fprintln(tw, header)
+			for _, x := range list {
+				fmt.Fprintln(tw, line(x))
+			}
+			return tw.Flush()
+		},
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -498,33 +499,12 @@ func (e *env) wfRemindCmd() *cobra.Command {
 }
 
 func (e *env) wfRemindersCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "reminders",
-		Short: "List the security reminders sent",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			_, scope, err := e.practice(cmd.Context())
-			if err != nil {
-				return err
-			}
-			list, err := scope.Reminders(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if e.format == "json" {
-				if list == nil {
-					list = []*workforce.Reminder{}
-				}
-				return e.json(list)
-			}
-			tw := e.table()
-			fmt.Fprintln(tw, "SENT\tTOPIC\tCHANNEL\tAUDIENCE")
-			for _, r := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.SentOn, truncate(r.Topic, 50), orDash(r.Channel), r.Audience)
-			}
-			return tw.Flush()
-		},
-	}
+	return practiceListCmd(e, "reminders", "List the security reminders sent",
+		func(ctx context.Context, s *store.Scope) ([]*workforce.Reminder, error) { return s.Reminders(ctx) },
+		"SENT\tTOPIC\tCHANNEL\tAUDIENCE",
+		func(r *workforce.Reminder) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s", r.SentOn, truncate(r.Topic, 50), orDash(r.Channel), r.Audience)
+		})
 }
 
 func (e *env) wfSanctionCmd() *cobra.Command {
@@ -569,33 +549,12 @@ func (e *env) wfSanctionCmd() *cobra.Command {
 }
 
 func (e *env) wfSanctionsCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "sanctions",
-		Short: "List the sanctions recorded",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			_, scope, err := e.practice(cmd.Context())
-			if err != nil {
-				return err
-			}
-			list, err := scope.Sanctions(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if e.format == "json" {
-				if list == nil {
-					list = []*workforce.Sanction{}
-				}
-				return e.json(list)
-			}
-			tw := e.table()
-			fmt.Fprintln(tw, "DATE\tPERSON\tVIOLATION\tSANCTION\tDECIDED BY")
-			for _, x := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", x.OccurredOn, x.MemberName, truncate(x.Violation, 40), truncate(x.Action, 40), x.DecidedBy)
-			}
-			return tw.Flush()
-		},
-	}
+	return practiceListCmd(e, "sanctions", "List the sanctions recorded",
+		func(ctx context.Context, s *store.Scope) ([]*workforce.Sanction, error) { return s.Sanctions(ctx) },
+		"DATE\tPERSON\tVIOLATION\tSANCTION\tDECIDED BY",
+		func(x *workforce.Sanction) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s", x.OccurredOn, x.MemberName, truncate(x.Violation, 40), truncate(x.Action, 40), x.DecidedBy)
+		})
 }
 
 func (e *env) wfLeaveCmd() *cobra.Command {
